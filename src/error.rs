@@ -1,0 +1,145 @@
+//! Typed errors: one variant per violated condition (as `statrs` does).
+//!
+//! Every public constructor validates its input and returns one of these;
+//! the CLI prints the `Display` form on one line and exits with
+//! [`Error::exit_code`].
+
+use thiserror::Error;
+
+/// Result alias used throughout the crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Every way an input can be rejected. (Variant fields are named for what
+/// they hold: the parameter `name`, its `value`, the admissible `range`.)
+#[derive(Debug, Clone, PartialEq, Error)]
+#[allow(missing_docs)]
+pub enum Error {
+    /// A parameter that must be strictly positive is not.
+    #[error("parameter `{name}` must be > 0, got {value}")]
+    NonPositive { name: &'static str, value: f64 },
+    /// A parameter or data value is NaN or infinite.
+    #[error("parameter `{name}` must be finite, got {value}")]
+    NonFinite { name: &'static str, value: f64 },
+    /// A parameter lies outside its admissible interval.
+    #[error("parameter `{name}` must lie in {range}, got {value}")]
+    OutOfRange {
+        name: &'static str,
+        value: f64,
+        range: &'static str,
+    },
+    /// The statements need β > η.
+    #[error("the statements need beta > eta, got beta = {beta}, eta = {eta}")]
+    BetaNotAboveEta { beta: f64, eta: f64 },
+    /// A data set has no points.
+    #[error("data set `{name}` is empty")]
+    EmptyData { name: &'static str },
+    /// Two objects that must agree in size do not.
+    #[error("dimension mismatch in `{what}`: expected {expected}, found {found}")]
+    DimensionMismatch {
+        what: &'static str,
+        expected: usize,
+        found: usize,
+    },
+    /// A count that must be at least one is zero.
+    #[error("`{name}` must be at least 1")]
+    ZeroCount { name: &'static str },
+    /// More spectral modes requested than the finite width provides (N > M).
+    #[error("modes N = {modes} exceeds the width M = {width}")]
+    TooManyModes { modes: usize, width: usize },
+    /// The kernel's Gram matrix has a (numerically) non-positive eigenvalue
+    /// among the requested modes.
+    #[error("eigenvalue mu_{index} = {value:e} of the Gram matrix is not positive enough; use at most {usable} modes")]
+    DegenerateSpectrum {
+        index: usize,
+        value: f64,
+        usable: usize,
+    },
+    /// An input lies outside the model's domain.
+    #[error("input `{name}` = {value} lies outside {domain}")]
+    OutsideDomain {
+        name: &'static str,
+        value: f64,
+        domain: &'static str,
+    },
+    /// A seed string that is not an unsigned 64-bit integer.
+    #[error("seed `{0}` is not an unsigned 64-bit integer")]
+    InvalidSeed(String),
+    /// A statement ID that STATEMENTS.md does not define.
+    #[error("unknown statement ID `{0}`")]
+    UnknownStatement(String),
+    /// A command-line flag whose value does not parse.
+    #[error("flag `{flag}` expects {expected}, got `{value}`")]
+    BadFlagValue {
+        flag: String,
+        expected: &'static str,
+        value: String,
+    },
+    /// Command-line usage error.
+    #[error("usage: {0}")]
+    Usage(String),
+    /// A JSON document that does not follow its schema.
+    #[error("invalid JSON in {context}: {message}")]
+    Json { context: String, message: String },
+    /// Reading or writing a file failed.
+    #[error("i/o error on `{path}`: {message}")]
+    Io { path: String, message: String },
+    /// A comparison against committed golden data failed (exit code 1).
+    #[error("golden check failed: {0}")]
+    GoldenMismatch(String),
+}
+
+impl Error {
+    /// Process exit code: 1 for a failed golden check, 2 for bad input.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::GoldenMismatch(_) => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// `Ok(x)` if `x` is finite and strictly positive.
+pub fn positive(name: &'static str, x: f64) -> Result<f64> {
+    let x = finite(name, x)?;
+    if x > 0.0 {
+        Ok(x)
+    } else {
+        Err(Error::NonPositive { name, value: x })
+    }
+}
+
+/// `Ok(x)` if `x` is finite.
+pub fn finite(name: &'static str, x: f64) -> Result<f64> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(Error::NonFinite { name, value: x })
+    }
+}
+
+/// `Ok(x)` if `x` lies strictly inside (lo, hi).
+pub fn open_interval(name: &'static str, x: f64, lo: f64, hi: f64, range: &'static str) -> Result<f64> {
+    let x = finite(name, x)?;
+    if x > lo && x < hi {
+        Ok(x)
+    } else {
+        Err(Error::OutOfRange { name, value: x, range })
+    }
+}
+
+/// `Ok(n)` if `n >= 1`.
+pub fn nonzero(name: &'static str, n: usize) -> Result<usize> {
+    if n == 0 {
+        Err(Error::ZeroCount { name })
+    } else {
+        Ok(n)
+    }
+}
+
+/// Checks that every entry of a slice is finite.
+pub fn all_finite(name: &'static str, xs: &[f64]) -> Result<()> {
+    for &x in xs {
+        finite(name, x)?;
+    }
+    Ok(())
+}

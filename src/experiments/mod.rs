@@ -1,0 +1,120 @@
+//! Experiments: each measures one statement with the dynamics and returns
+//! its [`Record`]; [`registry`] lists them for `reproduce`. Statements with
+//! no experiment yet get an honest `not-yet-implemented` record.
+//!
+//! Independent chains run in parallel (rayon) but each chain draws only from
+//! its own stream and results are collected in chain order, so the output
+//! bytes do not depend on the number of threads.
+
+pub mod problems;
+pub mod r1_width;
+pub mod s1_losses;
+pub mod s4_space;
+pub mod s6_scheme;
+pub mod s7_pcn;
+
+use crate::error::{Error, Result};
+use crate::record::Record;
+use crate::report;
+use crate::statements::CATALOGUE;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// Default seed of `reproduce` (and of the golden files).
+pub const DEFAULT_SEED: u64 = 20_201;
+
+/// What an experiment is run with.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Quick mode: small sizes for `reproduce --quick`, tests and golden files.
+    pub quick: bool,
+    /// Seed of every chain (chain i uses stream i).
+    pub seed: u64,
+    /// Output folder for evidence files; `None` writes nothing.
+    pub out_dir: Option<PathBuf>,
+}
+
+impl Context {
+    /// Writes an evidence file `name` (relative to the output folder) and
+    /// returns the path to list in the record, or `None` without output folder.
+    pub fn write_evidence(&self, name: &str, v: &Value) -> Result<Option<String>> {
+        match &self.out_dir {
+            None => Ok(None),
+            Some(dir) => {
+                report::write_atomic(&dir.join(name), &report::to_json_bytes(v))?;
+                Ok(Some(name.to_string()))
+            }
+        }
+    }
+
+    /// Picks the quick or the full size.
+    pub fn size(&self, quick: usize, full: usize) -> usize {
+        if self.quick {
+            quick
+        } else {
+            full
+        }
+    }
+}
+
+/// One measurement of one statement.
+pub trait Experiment: Sync {
+    /// The statement ID it measures.
+    fn id(&self) -> &'static str;
+    /// Runs it.
+    fn run(&self, ctx: &Context) -> Result<Record>;
+}
+
+/// Every registered experiment.
+pub fn registry() -> Vec<Box<dyn Experiment>> {
+    vec![
+        Box::new(s1_losses::Losses),
+        Box::new(s4_space::SpaceChecks),
+        Box::new(s6_scheme::SchemeOracles),
+        Box::new(s7_pcn::PcnOracles),
+        Box::new(r1_width::FiniteWidthLift),
+    ]
+}
+
+/// Parses a comma-separated `--only` list into known IDs.
+pub fn parse_only(list: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for id in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if crate::statements::title(id).is_none() {
+            return Err(Error::UnknownStatement(id.to_string()));
+        }
+        out.push(id.to_string());
+    }
+    if out.is_empty() {
+        return Err(Error::Usage("--only needs at least one statement ID".into()));
+    }
+    Ok(out)
+}
+
+/// Runs the experiments of the selected IDs (all when `only` is `None`) and
+/// returns one record per selected statement, in catalogue order.
+/// `tick` is called once per statement.
+pub fn run_all(ctx: &Context, only: Option<&[String]>, tick: &dyn Fn(&str)) -> Result<Vec<Record>> {
+    let reg = registry();
+    let mut records = Vec::new();
+    for (id, title) in CATALOGUE {
+        if let Some(list) = only {
+            if !list.iter().any(|x| x == id) {
+                continue;
+            }
+        }
+        tick(id);
+        let record = match reg.iter().find(|e| e.id() == id) {
+            Some(e) => e.run(ctx)?,
+            None => Record::not_yet_implemented(id, title),
+        };
+        records.push(record);
+    }
+    Ok(records)
+}
+
+/// Runs `f(chain)` for chains 0..count in parallel, results in chain order.
+pub fn par_chains<T: Send>(count: usize, f: impl Fn(u64) -> T + Sync + Send) -> Vec<T> {
+    use rayon::prelude::*;
+    (0..count as u64).into_par_iter().map(f).collect()
+}

@@ -1,0 +1,12 @@
+//! `transport-langevin`: the command line (see `transport-langevin help`).
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match transport_langevin::cli::run(&args) {
+        Ok(out) => print!("{out}"),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(e.exit_code());
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Models: data, the empirical risk 𝓛̂(W) and its Fréchet gradient in
+//! spectral coordinates (S1, S2, S3, S8).
+//!
+//! Since (e_k) is orthonormal, the coordinates ⟨∇𝓛̂(W), e_k⟩ of the Fréchet
+//! gradient are the partial derivatives of 𝓛̂ in the coefficients; every
+//! model returns them as an N × q [`Coef`].
+
+pub mod regression;
+pub mod two_layer;
+
+use crate::error::{self, Error, Result};
+use crate::loss::Loss;
+use crate::space::Coef;
+use nalgebra::{DMatrix, DVector};
+
+pub use regression::Regression;
+pub use two_layer::{Activation, TwoLayer, Variant};
+
+/// A data set D_n = (x_i, y_i): inputs n × d, outputs n.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Data {
+    /// Inputs, one per row.
+    pub x: DMatrix<f64>,
+    /// Outputs.
+    pub y: DVector<f64>,
+}
+
+impl Data {
+    /// Validated data: non-empty, finite, matching sizes.
+    pub fn new(x: DMatrix<f64>, y: DVector<f64>) -> Result<Data> {
+        if x.nrows() == 0 {
+            return Err(Error::EmptyData { name: "x" });
+        }
+        if x.ncols() == 0 {
+            return Err(Error::ZeroCount { name: "input dimension d" });
+        }
+        if y.len() != x.nrows() {
+            return Err(Error::DimensionMismatch {
+                what: "outputs y (= number of inputs)",
+                expected: x.nrows(),
+                found: y.len(),
+            });
+        }
+        error::all_finite("x", x.as_slice())?;
+        error::all_finite("y", y.as_slice())?;
+        Ok(Data { x, y })
+    }
+
+    /// Number of points n.
+    pub fn len(&self) -> usize {
+        self.y.len()
+    }
+
+    /// Always false for validated data.
+    pub fn is_empty(&self) -> bool {
+        self.y.is_empty()
+    }
+
+    /// Input dimension d.
+    pub fn dim(&self) -> usize {
+        self.x.ncols()
+    }
+}
+
+/// A model with its data: the empirical risk and its gradient.
+pub trait Model: Sync {
+    /// (N, q): modes and value dimension of the coefficient matrix.
+    fn shape(&self) -> (usize, usize);
+
+    /// The loss.
+    fn loss(&self) -> Loss;
+
+    /// Predictions f_W(x) at the rows of `x`.
+    fn predict(&self, w: &Coef, x: &DMatrix<f64>) -> Result<DVector<f64>>;
+
+    /// Predictions at the training inputs.
+    fn predict_train(&self, w: &Coef) -> DVector<f64>;
+
+    /// Training outputs.
+    fn targets(&self) -> &DVector<f64>;
+
+    /// Empirical risk 𝓛̂(W).
+    fn risk(&self, w: &Coef) -> f64 {
+        let f = self.predict_train(w);
+        mean_loss(self.loss(), self.targets(), &f)
+    }
+
+    /// Writes ⟨∇𝓛̂(W), e_k⟩ into `grad` (N × q) and returns 𝓛̂(W).
+    fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64;
+
+    /// Risk on another data set (e.g. a large test set for 𝓛).
+    fn risk_on(&self, w: &Coef, data: &Data) -> Result<f64> {
+        let f = self.predict(w, &data.x)?;
+        Ok(mean_loss(self.loss(), &data.y, &f))
+    }
+}
+
+/// (1/n) Σ ℓ(y_i, f_i).
+pub fn mean_loss(loss: Loss, y: &DVector<f64>, f: &DVector<f64>) -> f64 {
+    y.iter().zip(f.iter()).map(|(&a, &b)| loss.value(a, b)).sum::<f64>() / y.len() as f64
+}
+
+/// 𝓛̂ ≡ 0 on an N × q coefficient space: the chain is then the
+/// Ornstein–Uhlenbeck scheme whose law is known in closed form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZeroLoss {
+    /// Modes N.
+    pub modes: usize,
+    /// Value dimension q.
+    pub q: usize,
+}
+
+static EMPTY_TARGETS: std::sync::OnceLock<DVector<f64>> = std::sync::OnceLock::new();
+
+impl Model for ZeroLoss {
+    fn shape(&self) -> (usize, usize) {
+        (self.modes, self.q)
+    }
+
+    fn loss(&self) -> Loss {
+        Loss::Squared
+    }
+
+    fn predict(&self, _w: &Coef, x: &DMatrix<f64>) -> Result<DVector<f64>> {
+        Ok(DVector::zeros(x.nrows()))
+    }
+
+    fn predict_train(&self, _w: &Coef) -> DVector<f64> {
+        DVector::zeros(0)
+    }
+
+    fn targets(&self) -> &DVector<f64> {
+        EMPTY_TARGETS.get_or_init(|| DVector::zeros(0))
+    }
+
+    fn risk(&self, _w: &Coef) -> f64 {
+        0.0
+    }
+
+    fn gradient(&self, _w: &Coef, grad: &mut Coef) -> f64 {
+        grad.fill(0.0);
+        0.0
+    }
+}
+
+/// Central finite-difference gradient of `f` at `c`, step `h` (for checks).
+pub fn fd_gradient(f: impl Fn(&Coef) -> f64, c: &Coef, h: f64) -> Coef {
+    let mut g = Coef::zeros(c.nrows(), c.ncols());
+    let mut p = c.clone();
+    for i in 0..c.nrows() {
+        for j in 0..c.ncols() {
+            let v = p[(i, j)];
+            p[(i, j)] = v + h;
+            let up = f(&p);
+            p[(i, j)] = v - h;
+            let down = f(&p);
+            p[(i, j)] = v;
+            g[(i, j)] = (up - down) / (2.0 * h);
+        }
+    }
+    g
+}
+
+/// max |a − b| / max(max |b|, tiny): relative error of a gradient.
+pub fn relative_error(a: &Coef, b: &Coef) -> f64 {
+    (a - b).amax() / b.amax().max(1e-300)
+}

@@ -1,0 +1,153 @@
+//! The verdict record: one per statement ID, held in `summary.json`.
+//!
+//! A record states its inputs (`parameters`), the theoretical value or bound
+//! (`theoretical`), the measured value with its Monte Carlo error
+//! (`empirical`), the individual comparisons (`checks`: value, standard
+//! error, ratio, tolerance, false-failure probability) and a verdict
+//! (`status`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// Version of the `summary.json` layout.
+pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
+
+/// The verdict of one statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Every check passed and the bound is not loose by more than 10×.
+    Holds,
+    /// Every check passed; the bound holds but is loose (ratio > 10).
+    HoldsWithSlack,
+    /// A check failed beyond its statistical tolerance.
+    Violated,
+    /// The printed formula disagrees with the numbers; the corrected form is
+    /// tested and recorded in `paper/errata.md`.
+    PrintedFormulaWrong,
+    /// Not measured yet: nothing is claimed.
+    NotYetImplemented,
+}
+
+impl Status {
+    /// The kebab-case name used in JSON and in the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Holds => "holds",
+            Status::HoldsWithSlack => "holds-with-slack",
+            Status::Violated => "violated",
+            Status::PrintedFormulaWrong => "printed-formula-wrong",
+            Status::NotYetImplemented => "not-yet-implemented",
+        }
+    }
+}
+
+/// One comparison of a theoretical value with a measurement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// What is compared.
+    pub name: String,
+    /// Theoretical value (closed form, or bound).
+    pub theoretical: f64,
+    /// Measured value.
+    pub empirical: f64,
+    /// Standard error of `empirical` (0 for deterministic quantities).
+    pub stderr: f64,
+    /// `empirical / theoretical` (NaN-free: 0 when theoretical is 0).
+    pub ratio: f64,
+    /// Allowed |empirical − theoretical| (for bounds: the allowed excess).
+    pub tolerance: f64,
+    /// Probability that a correct implementation fails this check.
+    pub false_failure_prob: f64,
+    /// Whether the check passed.
+    pub passed: bool,
+}
+
+impl Check {
+    /// An equality check |emp − theo| ≤ tol.
+    pub fn equal(name: &str, theoretical: f64, empirical: f64, stderr: f64, tolerance: f64, false_failure_prob: f64) -> Check {
+        let passed = (empirical - theoretical).abs() <= tolerance;
+        Check {
+            name: name.to_string(),
+            theoretical,
+            empirical,
+            stderr,
+            ratio: ratio(empirical, theoretical),
+            tolerance,
+            false_failure_prob,
+            passed,
+        }
+    }
+
+    /// A one-sided bound check emp ≤ bound + tol.
+    pub fn upper_bound(name: &str, bound: f64, empirical: f64, stderr: f64, tolerance: f64, false_failure_prob: f64) -> Check {
+        let passed = empirical <= bound + tolerance;
+        Check {
+            name: name.to_string(),
+            theoretical: bound,
+            empirical,
+            stderr,
+            ratio: ratio(empirical, bound),
+            tolerance,
+            false_failure_prob,
+            passed,
+        }
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        0.0
+    } else {
+        a / b
+    }
+}
+
+/// The record of one statement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Statement ID of STATEMENTS.md.
+    pub id: String,
+    /// Short title.
+    pub title: String,
+    /// Verdict.
+    pub status: Status,
+    /// Inputs of the measurement.
+    pub parameters: Value,
+    /// Theoretical values or bounds.
+    pub theoretical: Value,
+    /// Measured values with standard errors.
+    pub empirical: Value,
+    /// Individual comparisons.
+    pub checks: Vec<Check>,
+    /// Paths of files written as evidence (relative to the output folder).
+    pub evidence: Vec<String>,
+    /// One paragraph of explanation (method, caveats, errata pointers).
+    pub notes: String,
+}
+
+impl Record {
+    /// A record that honestly says the statement is not measured yet.
+    pub fn not_yet_implemented(id: &str, title: &str) -> Record {
+        Record {
+            id: id.to_string(),
+            title: title.to_string(),
+            status: Status::NotYetImplemented,
+            parameters: json!({}),
+            theoretical: json!({}),
+            empirical: json!({}),
+            checks: Vec::new(),
+            evidence: Vec::new(),
+            notes: "not measured yet; nothing is claimed".to_string(),
+        }
+    }
+
+    /// Verdict from the checks: `Violated` if any failed, otherwise `Holds`.
+    pub fn status_from_checks(checks: &[Check]) -> Status {
+        if checks.iter().all(|c| c.passed) {
+            Status::Holds
+        } else {
+            Status::Violated
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Every named tolerance of the crate, once (as `statrs::prec`).
+//!
+//! Deterministic comparisons use relative/absolute tolerances justified by
+//! floating-point error; statistical comparisons use a stated
+//! false-failure probability and the estimator's standard error.
+
+/// Family-wise false-failure probability of one statistical test
+/// (a test making `m` comparisons uses `FALSE_FAILURE / m` per comparison).
+pub const FALSE_FAILURE: f64 = 1e-3;
+
+/// Orthonormality of a computed basis (Gram matrix against the identity).
+pub const ORTHONORMALITY: f64 = 1e-9;
+
+/// Relative agreement of two exact (closed-form / linear-algebra) routes.
+pub const EXACT_REL: f64 = 1e-9;
+
+/// Central finite-difference checks of analytic gradients: the relative
+/// error allowed, on step `FD_STEP` (truncation O(h²) ≈ 1e-10, rounding
+/// O(ε/h) ≈ 1e-11 relative to the function scale).
+pub const FD_REL: f64 = 1e-5;
+
+/// Step of the central finite differences.
+pub const FD_STEP: f64 = 1e-5;
+
+/// Relative tolerance for golden values that are deterministic functions
+/// of the seed (they may differ across platforms only through libm-free
+/// floating-point reassociation, which we avoid; kept loose for safety).
+pub const GOLDEN_DETERMINISTIC_REL: f64 = 1e-9;
+
+/// Relative threshold below which a Gram eigenvalue counts as zero
+/// (relative to the largest eigenvalue).
+pub const SPECTRUM_FLOOR: f64 = 1e-12;
