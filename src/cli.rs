@@ -48,7 +48,9 @@ impl Flags {
                     Some(v) => v,
                     None => {
                         i += 1;
-                        args.get(i).cloned().ok_or_else(|| Error::Usage(format!("flag `{name}` needs a value")))?
+                        args.get(i)
+                            .cloned()
+                            .ok_or_else(|| Error::Usage(format!("flag `{name}` needs a value")))?
                     }
                 };
                 if values.insert(name.clone(), v).is_some() {
@@ -72,7 +74,10 @@ impl Flags {
     }
 
     fn number(&self, flag: &str) -> Result<f64> {
-        let v = self.values.get(flag).ok_or_else(|| Error::Usage(format!("missing flag `{flag}`")))?;
+        let v = self
+            .values
+            .get(flag)
+            .ok_or_else(|| Error::Usage(format!("missing flag `{flag}`")))?;
         v.trim().parse::<f64>().map_err(|_| Error::BadFlagValue {
             flag: flag.to_string(),
             expected: "a number",
@@ -97,7 +102,16 @@ pub fn run(args: &[String]) -> Result<String> {
 }
 
 fn constants(args: &[String]) -> Result<String> {
-    let names = ["--c-mu", "--lambda", "--beta", "--eta", "--mu0", "--grad-bound", "--loss-bound", "--delta"];
+    let names = [
+        "--c-mu",
+        "--lambda",
+        "--beta",
+        "--eta",
+        "--mu0",
+        "--grad-bound",
+        "--loss-bound",
+        "--delta",
+    ];
     let f = Flags::parse(args, &names, &[])?;
     let p = P1Params {
         c_mu: f.number("--c-mu")?,
@@ -116,7 +130,11 @@ fn constants(args: &[String]) -> Result<String> {
 }
 
 fn reproduce(args: &[String]) -> Result<String> {
-    let f = Flags::parse(args, &["--out", "--only", "--seed", "--golden"], &["--quick", "--bless", "--check-golden"])?;
+    let f = Flags::parse(
+        args,
+        &["--out", "--only", "--seed", "--golden"],
+        &["--quick", "--bless", "--check-golden"],
+    )?;
     let quick = f.has("--quick");
     let out = PathBuf::from(f.values.get("--out").map(String::as_str).unwrap_or("out"));
     let golden_dir = PathBuf::from(f.values.get("--golden").map(String::as_str).unwrap_or("golden"));

@@ -35,11 +35,7 @@ pub enum Error {
     EmptyData { name: &'static str },
     /// Two objects that must agree in size do not.
     #[error("dimension mismatch in `{what}`: expected {expected}, found {found}")]
-    DimensionMismatch {
-        what: &'static str,
-        expected: usize,
-        found: usize,
-    },
+    DimensionMismatch { what: &'static str, expected: usize, found: usize },
     /// A count that must be at least one is zero.
     #[error("`{name}` must be at least 1")]
     ZeroCount { name: &'static str },
@@ -49,11 +45,7 @@ pub enum Error {
     /// The kernel's Gram matrix has a (numerically) non-positive eigenvalue
     /// among the requested modes.
     #[error("eigenvalue mu_{index} = {value:e} of the Gram matrix is not positive enough; use at most {usable} modes")]
-    DegenerateSpectrum {
-        index: usize,
-        value: f64,
-        usable: usize,
-    },
+    DegenerateSpectrum { index: usize, value: f64, usable: usize },
     /// An input lies outside the model's domain.
     #[error("input `{name}` = {value} lies outside {domain}")]
     OutsideDomain {

@@ -135,14 +135,22 @@ impl GoldenFile {
     pub fn compare(&self, r: &Record) -> Vec<String> {
         let mut out = Vec::new();
         if r.checks.len() != self.values.len() {
-            out.push(format!("{}: {} values in golden, {} measured", self.statement, self.values.len(), r.checks.len()));
+            out.push(format!(
+                "{}: {} values in golden, {} measured",
+                self.statement,
+                self.values.len(),
+                r.checks.len()
+            ));
             return out;
         }
         for (g, c) in self.values.iter().zip(&r.checks) {
             if g.name != c.name {
                 out.push(format!("{}: value `{}` is now `{}`", self.statement, g.name, c.name));
             } else if (g.value - c.empirical).abs() > g.tolerance {
-                out.push(format!("{}: `{}` = {} (golden {} ± {})", self.statement, g.name, c.empirical, g.value, g.tolerance));
+                out.push(format!(
+                    "{}: `{}` = {} (golden {} ± {})",
+                    self.statement, g.name, c.empirical, g.value, g.tolerance
+                ));
             }
         }
         out

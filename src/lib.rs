@@ -15,7 +15,6 @@
 //! 5. statements: [`statements`];
 //! 6. experiments: [`experiments`];
 //! 7. face: [`cli`].
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod cli;

@@ -87,7 +87,10 @@ impl LinearGaussian {
     pub fn ar1(&self, eta: f64) -> (DMatrix<f64>, DVector<f64>, DMatrix<f64>) {
         let (q, b) = self.q_and_b();
         let nm = self.mu.len();
-        let s = DMatrix::from_diagonal(&DVector::from_iterator(nm, self.mu.iter().map(|&m| 1.0 / (1.0 + eta * self.lambda / m))));
+        let s = DMatrix::from_diagonal(&DVector::from_iterator(
+            nm,
+            self.mu.iter().map(|&m| 1.0 / (1.0 + eta * self.lambda / m)),
+        ));
         let f = &s * (DMatrix::identity(nm, nm) - q * eta);
         let c = &s * b * eta;
         let g = s * (2.0 * eta / self.beta).sqrt();

@@ -58,7 +58,14 @@ pub fn markdown(records: &[Record], quick: bool) -> String {
     s.push_str("| ID | title | verdict | checks passed |\n|---|---|---|---|\n");
     for r in records {
         let passed = r.checks.iter().filter(|c| c.passed).count();
-        s.push_str(&format!("| {} | {} | {} | {}/{} |\n", r.id, r.title, r.status.as_str(), passed, r.checks.len()));
+        s.push_str(&format!(
+            "| {} | {} | {} | {}/{} |\n",
+            r.id,
+            r.title,
+            r.status.as_str(),
+            passed,
+            r.checks.len()
+        ));
     }
     for r in records {
         s.push_str(&format!("\n## {} — {}\n\nVerdict: **{}**.\n\n", r.id, r.title, r.status.as_str()));

@@ -142,11 +142,7 @@ impl Space {
         }
         Ok(Space {
             mu,
-            basis: Basis::FiniteWidth {
-                particles,
-                values,
-                kernel,
-            },
+            basis: Basis::FiniteWidth { particles, values, kernel },
         })
     }
 

@@ -63,9 +63,7 @@ pub fn effective_sample_size(xs: &[f64]) -> f64 {
     if c0 == 0.0 {
         return n as f64;
     }
-    let acf = |lag: usize| -> f64 {
-        (0..n - lag).map(|i| (xs[i] - m) * (xs[i + lag] - m)).sum::<f64>() / n as f64 / c0
-    };
+    let acf = |lag: usize| -> f64 { (0..n - lag).map(|i| (xs[i] - m) * (xs[i + lag] - m)).sum::<f64>() / n as f64 / c0 };
     let mut tau = -1.0;
     let mut lag = 0;
     while lag + 1 < n {

@@ -53,7 +53,13 @@ impl Experiment for FiniteWidthLift {
         let a = DVector::from_fn(m, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
         let space = Space::finite_width(particles.clone(), Kernel::Gaussian { bandwidth: 3.0 }, m)?;
         let data = toy_data(n, d, ctx.seed, 11)?;
-        let model = TwoLayer::new(&space, data.clone(), Loss::Squared, Activation::Tanh, Variant::Lifted { a: a.clone() })?;
+        let model = TwoLayer::new(
+            &space,
+            data.clone(),
+            Loss::Squared,
+            Activation::Tanh,
+            Variant::Lifted { a: a.clone() },
+        )?;
         let c0 = space.identity_coefficients()?;
         let values = space.to_values(&c0)?;
         let mut checks = vec![Check::upper_bound(
@@ -66,7 +72,14 @@ impl Experiment for FiniteWidthLift {
         )];
         let lifted = model.predict_train(&c0);
         let direct = direct_network(&particles, &a, &data.x);
-        checks.push(Check::upper_bound("max |f_W - f_Theta| at the data", EXACT_REL, (&lifted - &direct).amax(), 0.0, 0.0, 0.0));
+        checks.push(Check::upper_bound(
+            "max |f_W - f_Theta| at the data",
+            EXACT_REL,
+            (&lifted - &direct).amax(),
+            0.0,
+            0.0,
+            0.0,
+        ));
 
         let direct_risk = |theta: &Coef| crate::model::mean_loss(Loss::Squared, &data.y, &direct_network(theta, &a, &data.x));
         let particle_grad = fd_gradient(direct_risk, &particles, FD_STEP);
@@ -87,7 +100,14 @@ impl Experiment for FiniteWidthLift {
         let mut g = Coef::zeros(m, d);
         model.gradient(&w, &mut g);
         let fd = fd_gradient(|c| model.risk(c), &w, FD_STEP);
-        checks.push(Check::upper_bound("lifted: coefficient gradient vs FD, rel. error", FD_REL, relative_error(&g, &fd), 0.0, 0.0, 0.0));
+        checks.push(Check::upper_bound(
+            "lifted: coefficient gradient vs FD, rel. error",
+            FD_REL,
+            relative_error(&g, &fd),
+            0.0,
+            0.0,
+            0.0,
+        ));
 
         let mut pc = particles.clone().insert_column(d, 0.0);
         pc.set_column(d, &a);
@@ -99,7 +119,14 @@ impl Experiment for FiniteWidthLift {
         let mut gc = Coef::zeros(m, d + 1);
         clipped.gradient(&wc, &mut gc);
         let fdc = fd_gradient(|c| clipped.risk(c), &wc, FD_STEP);
-        checks.push(Check::upper_bound("clipped (S8): coefficient gradient vs FD, rel. error", FD_REL, relative_error(&gc, &fdc), 0.0, 0.0, 0.0));
+        checks.push(Check::upper_bound(
+            "clipped (S8): coefficient gradient vs FD, rel. error",
+            FD_REL,
+            relative_error(&gc, &fdc),
+            0.0,
+            0.0,
+            0.0,
+        ));
 
         Ok(Record {
             id: "R1".into(),

@@ -70,7 +70,9 @@ impl Experiment for Losses {
             empirical: json!({"max_rel_errors": checks.iter().map(|c| c.empirical).collect::<Vec<_>>()}),
             checks,
             evidence: vec![],
-            notes: "Analytic derivatives of the squared and logistic losses (orders 1-3) against central finite differences; deterministic.".into(),
+            notes:
+                "Analytic derivatives of the squared and logistic losses (orders 1-3) against central finite differences; deterministic."
+                    .into(),
         })
     }
 }

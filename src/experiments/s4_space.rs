@@ -105,9 +105,30 @@ impl Experiment for SpaceChecks {
         let fw = Space::finite_width(gaussian_particles(m, d, ctx.seed, 0), Kernel::Gaussian { bandwidth: bw }, modes)?;
         let draws = ctx.size(200, 2000);
         let mut checks = vec![
-            Check::upper_bound("cosine basis orthonormality error", ORTHONORMALITY, cosine_orthonormality_error(64, 256), 0.0, 0.0, 0.0),
-            Check::upper_bound("finite-width basis orthonormality error", ORTHONORMALITY, finite_width_orthonormality_error(&fw), 0.0, 0.0, 0.0),
-            Check::upper_bound("finite-width eigen-equation residual / mu_0", ORTHONORMALITY, eigen_residual(&fw), 0.0, 0.0, 0.0),
+            Check::upper_bound(
+                "cosine basis orthonormality error",
+                ORTHONORMALITY,
+                cosine_orthonormality_error(64, 256),
+                0.0,
+                0.0,
+                0.0,
+            ),
+            Check::upper_bound(
+                "finite-width basis orthonormality error",
+                ORTHONORMALITY,
+                finite_width_orthonormality_error(&fw),
+                0.0,
+                0.0,
+                0.0,
+            ),
+            Check::upper_bound(
+                "finite-width eigen-equation residual / mu_0",
+                ORTHONORMALITY,
+                eigen_residual(&fw),
+                0.0,
+                0.0,
+                0.0,
+            ),
         ];
         let names = [
             "max |W|_{K^g} / (mu0^{(g'-g)/2} |W|_{K^g'})",

@@ -86,27 +86,40 @@ pub fn gaussian_coordinate_checks(states: &[Vec<f64>], i: usize, mean: f64, var:
     ]
 }
 
+/// Independent chains per setting in quick mode.
+pub const QUICK_CHAINS: usize = 20_000;
+
 /// The zero-loss setting of the experiment: μ_k = (k+1)^{−2}, N = 8.
 pub const ZERO_LOSS: (usize, f64, f64, f64) = (8, 0.5, 1.0, 1.0); // (N, η, β, λ)
 /// The linear-Gaussian setting: (n, N, η, β, λ).
 pub const LINEAR_GAUSSIAN: (usize, usize, f64, f64, f64) = (40, 6, 0.1, 10.0, 1.0);
 
-/// Zero-loss checks (variance and mean per mode) of chains run with
-/// `settings` against the semi-implicit closed form for (η, β_theory, λ).
-pub fn zero_loss_checks(settings: ChainSettings, beta_theory: f64, alpha: f64) -> Result<(Vec<Check>, Vec<f64>)> {
-    let space = Space::power_law(1.0, 2.0, ZERO_LOSS.0)?;
-    let model = ZeroLoss { modes: space.modes(), q: 1 };
-    let states = final_states(&model, &space, settings)?;
-    let theory: Vec<f64> = space
+/// The zero-loss space: μ_k = (k+1)^{−2}, N = [`ZERO_LOSS`].0.
+pub fn zero_loss_space() -> Result<Space> {
+    Space::power_law(1.0, 2.0, ZERO_LOSS.0)
+}
+
+/// Per-mode stationary variances of the semi-implicit scheme under 𝓛̂ ≡ 0
+/// on [`zero_loss_space`].
+pub fn zero_loss_theory(eta: f64, beta: f64, lambda: f64) -> Result<Vec<f64>> {
+    Ok(zero_loss_space()?
         .mu()
         .iter()
-        .map(|&m| oracle::zero_loss_variance_semi_implicit(m, settings.eta, beta_theory, settings.lambda))
-        .collect();
+        .map(|&m| oracle::zero_loss_variance_semi_implicit(m, eta, beta, lambda))
+        .collect())
+}
+
+/// Zero-loss checks (variance and mean per mode) of chains run with
+/// `settings` on [`zero_loss_space`] against the variances `theory`.
+pub fn zero_loss_checks(settings: ChainSettings, theory: &[f64], alpha: f64) -> Result<Vec<Check>> {
+    let space = zero_loss_space()?;
+    let model = ZeroLoss { modes: space.modes(), q: 1 };
+    let states = final_states(&model, &space, settings)?;
     let mut checks = Vec::new();
     for (k, &v) in theory.iter().enumerate() {
         checks.extend(gaussian_coordinate_checks(&states, k, 0.0, v, alpha, &format!("zero-loss mode {k}")));
     }
-    Ok((checks, theory))
+    Ok(checks)
 }
 
 /// The burn-in that makes ‖F^T‖ < 1e-12 for the linear-Gaussian AR(1).
@@ -127,7 +140,7 @@ impl Experiment for SchemeOracles {
     }
 
     fn run(&self, ctx: &Context) -> Result<Record> {
-        let chains = ctx.size(4000, 40000);
+        let chains = ctx.size(QUICK_CHAINS, 100_000);
         let (nz, eta_z, beta_z, lambda_z) = ZERO_LOSS;
         let (n, nl, eta_l, beta_l, lambda_l) = LINEAR_GAUSSIAN;
         let m_tests = 2 * nz + 2 * nl;
@@ -142,12 +155,20 @@ impl Experiment for SchemeOracles {
             steps: 100,
             seed: ctx.seed,
         };
-        let (mut checks, theory_z) = zero_loss_checks(zs, beta_z, alpha)?;
-        let mu: Vec<f64> = Space::power_law(1.0, 2.0, nz)?.mu().to_vec();
+        let theory_z = zero_loss_theory(eta_z, beta_z, lambda_z)?;
+        let mut checks = zero_loss_checks(zs, &theory_z, alpha)?;
+        let mu: Vec<f64> = zero_loss_space()?.mu().to_vec();
         let continuous: Vec<f64> = mu.iter().map(|&m| oracle::prior_variance(m, beta_z, lambda_z)).collect();
         // The closed form tends to ν_β's variance as η → 0 (deterministic).
         let lim = oracle::zero_loss_variance_semi_implicit(mu[nz - 1], 1e-12, beta_z, lambda_z) / continuous[nz - 1];
-        checks.push(Check::equal("closed form / mu/(beta lambda) at eta = 1e-12", 1.0, lim, 0.0, 1e-9, 0.0));
+        checks.push(Check::equal(
+            "closed form / mu/(beta lambda) at eta = 1e-12",
+            1.0,
+            lim,
+            0.0,
+            1e-9,
+            0.0,
+        ));
 
         let (_, model, lg) = problems::linear_gaussian(n, nl, beta_l, lambda_l)?;
         let (f, _, _) = lg.ar1(eta_l);
@@ -155,7 +176,14 @@ impl Experiment for SchemeOracles {
         let law = lg.scheme_stationary(eta_l)?;
         let doubling = lg.scheme_stationary_cov_doubling(eta_l);
         let rel = (&doubling - &law.cov).amax() / law.cov.amax();
-        checks.push(Check::upper_bound("Lyapunov: Kronecker vs doubling, max rel. diff", EXACT_REL, rel, 0.0, 0.0, 0.0));
+        checks.push(Check::upper_bound(
+            "Lyapunov: Kronecker vs doubling, max rel. diff",
+            EXACT_REL,
+            rel,
+            0.0,
+            0.0,
+            0.0,
+        ));
         let space_l = Space::power_law(1.0, 2.0, nl)?;
         let ls = ChainSettings {
             eta: eta_l,
@@ -168,7 +196,14 @@ impl Experiment for SchemeOracles {
         };
         let states = final_states(&model, &space_l, ls)?;
         for k in 0..nl {
-            checks.extend(gaussian_coordinate_checks(&states, k, law.mean[k], law.cov[(k, k)], alpha, &format!("linear-Gaussian coord {k}")));
+            checks.extend(gaussian_coordinate_checks(
+                &states,
+                k,
+                law.mean[k],
+                law.cov[(k, k)],
+                alpha,
+                &format!("linear-Gaussian coord {k}"),
+            ));
         }
         let posterior = lg.posterior()?;
         let evidence = ctx

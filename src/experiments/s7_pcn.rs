@@ -37,7 +37,17 @@ pub struct PcnRun {
 /// Runs `chains` pCN-MH chains from 0: `burn` steps discarded, then `len`
 /// steps recorded (flattened coordinates k·q + j).
 #[allow(clippy::too_many_arguments)]
-pub fn run_pcn<M: Model>(model: &M, space: &Space, beta: f64, lambda: f64, s: f64, chains: usize, burn: usize, len: usize, seed: u64) -> Result<PcnRun> {
+pub fn run_pcn<M: Model>(
+    model: &M,
+    space: &Space,
+    beta: f64,
+    lambda: f64,
+    s: f64,
+    chains: usize,
+    burn: usize,
+    len: usize,
+    seed: u64,
+) -> Result<PcnRun> {
     let (n, q) = model.shape();
     Pcn::new(space, q, beta, lambda, s)?;
     let per_chain = par_chains(chains, |c| {
@@ -110,7 +120,14 @@ impl Experiment for PcnOracles {
         let post = lg.posterior()?;
         let run = run_pcn(&model, &space, beta, lambda, s, chains, burn, len, ctx.seed.wrapping_add(2))?;
         for k in 0..nl {
-            checks.extend(posterior_coordinate_checks(&run, k, post.mean[k], post.cov[(k, k)], alpha, &format!("posterior coord {k}")));
+            checks.extend(posterior_coordinate_checks(
+                &run,
+                k,
+                post.mean[k],
+                post.cov[(k, k)],
+                alpha,
+                &format!("posterior coord {k}"),
+            ));
         }
         let acceptance = run.accepted as f64 / run.proposals as f64;
         let ess: Vec<f64> = (0..nl).map(|k| effective_sample_size(&run.traces[0][k])).collect();
