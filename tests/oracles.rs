@@ -27,7 +27,10 @@ fn all_pass(c: &[Check]) -> bool {
 }
 
 fn failures(c: &[Check]) -> Vec<String> {
-    c.iter().filter(|c| !c.passed).map(|c| format!("{} = {} vs {}", c.name, c.empirical, c.theoretical)).collect()
+    c.iter()
+        .filter(|c| !c.passed)
+        .map(|c| format!("{} = {} vs {}", c.name, c.empirical, c.theoretical))
+        .collect()
 }
 
 /// Steps after which the slowest mode has forgotten W_0 = 0 to 1e-12 in
@@ -77,7 +80,12 @@ fn zero_loss_variance_matches_closed_form() {
 #[test]
 fn control_continuous_time_variance_is_rejected() {
     let (_, eta, beta, lambda) = ZERO_LOSS;
-    let wrong: Vec<f64> = zero_loss_space().unwrap().mu().iter().map(|&m| oracle::prior_variance(m, beta, lambda)).collect();
+    let wrong: Vec<f64> = zero_loss_space()
+        .unwrap()
+        .mu()
+        .iter()
+        .map(|&m| oracle::prior_variance(m, beta, lambda))
+        .collect();
     let checks = zero_loss_checks(zero_settings(Discretization::SemiImplicit, eta, beta), &wrong, alpha_zero()).unwrap();
     assert!(!all_pass(&checks));
 }

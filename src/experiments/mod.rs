@@ -47,6 +47,19 @@ impl Context {
         }
     }
 
+    /// Writes an SVG plot `name` (relative to the output folder) and returns
+    /// its path, or `None` without output folder.
+    pub fn write_plot(&self, name: &str, plot: &crate::plot::Plot) -> Result<Option<String>> {
+        match &self.out_dir {
+            None => Ok(None),
+            Some(dir) => {
+                let svg = crate::plot::render_svg(plot)?;
+                report::write_atomic(&dir.join(name), svg.as_bytes())?;
+                Ok(Some(name.to_string()))
+            }
+        }
+    }
+
     /// Picks the quick or the full size.
     pub fn size(&self, quick: usize, full: usize) -> usize {
         if self.quick {
