@@ -40,7 +40,9 @@ fn bench_step(c: &mut Criterion) {
     }
     {
         let mut g = Coef::zeros(modes, d);
-        group.bench_function("gradient_M256_n1024_d16_N256", |b| b.iter(|| model.gradient(black_box(&w0), &mut g)));
+        group.bench_function("gradient_M256_n1024_d16_N256", |b| {
+            b.iter(|| model.gradient(black_box(&w0), &mut g))
+        });
     }
     {
         let mut pcn = Pcn::new(&space, d, 100.0, 1e-2, 0.1).expect("pcn");

@@ -30,7 +30,21 @@ fn assert_bad_input(o: &Output) {
 }
 
 const CONSTANTS: [&str; 16] = [
-    "--c-mu", "1", "--lambda", "0.5", "--beta", "10", "--eta", "0.01", "--mu0", "1", "--grad-bound", "2", "--loss-bound", "1", "--delta",
+    "--c-mu",
+    "1",
+    "--lambda",
+    "0.5",
+    "--beta",
+    "10",
+    "--eta",
+    "0.01",
+    "--mu0",
+    "1",
+    "--grad-bound",
+    "2",
+    "--loss-bound",
+    "1",
+    "--delta",
     "0.5",
 ];
 
@@ -158,7 +172,17 @@ fn tampered_golden_fails_with_exit_1() {
     let v = g["values"][0]["value"].as_f64().unwrap();
     g["values"][0]["value"] = serde_json::json!(v * 1.5 + 1e-3);
     std::fs::write(gd.join("S1.json"), serde_json::to_string(&g).unwrap()).unwrap();
-    let o = run(&["reproduce", "--quick", "--only", "S1", "--check-golden", "--out", d.join("out").to_str().unwrap(), "--golden", gd.to_str().unwrap()]);
+    let o = run(&[
+        "reproduce",
+        "--quick",
+        "--only",
+        "S1",
+        "--check-golden",
+        "--out",
+        d.join("out").to_str().unwrap(),
+        "--golden",
+        gd.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.trim_end().lines().count(), 1);

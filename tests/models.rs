@@ -108,7 +108,14 @@ fn lift_is_the_width_m_network() {
     let space = Space::finite_width(p.clone(), Kernel::Gaussian { bandwidth: 2.0 }, m).unwrap();
     let a = DVector::from_fn(m, |i, _| (i as f64).cos());
     let data = toy_data(7, d, 5, 1).unwrap();
-    let model = TwoLayer::new(&space, data.clone(), Loss::Squared, Activation::Tanh, Variant::Lifted { a: a.clone() }).unwrap();
+    let model = TwoLayer::new(
+        &space,
+        data.clone(),
+        Loss::Squared,
+        Activation::Tanh,
+        Variant::Lifted { a: a.clone() },
+    )
+    .unwrap();
     let w = space.identity_coefficients().unwrap() + random_coef(m, d, 5, 0.3);
     let direct = direct_network(&space.to_values(&w).unwrap(), &a, &data.x);
     assert!((model.predict_train(&w) - direct).amax() < 1e-12);
@@ -116,25 +123,46 @@ fn lift_is_the_width_m_network() {
 
 #[test]
 fn bad_data_and_model_inputs_are_typed_errors() {
-    assert!(matches!(Data::new(DMatrix::zeros(0, 1), DVector::zeros(0)), Err(Error::EmptyData { .. })));
-    assert!(matches!(Data::new(DMatrix::zeros(3, 1), DVector::zeros(2)), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(
+        Data::new(DMatrix::zeros(0, 1), DVector::zeros(0)),
+        Err(Error::EmptyData { .. })
+    ));
+    assert!(matches!(
+        Data::new(DMatrix::zeros(3, 1), DVector::zeros(2)),
+        Err(Error::DimensionMismatch { .. })
+    ));
     let mut x = DMatrix::zeros(3, 1);
     x[(1, 0)] = f64::NAN;
     assert!(matches!(Data::new(x, DVector::zeros(3)), Err(Error::NonFinite { name: "x", .. })));
-    assert!(matches!(Data::new(DMatrix::zeros(2, 1), DVector::from_element(2, f64::INFINITY)), Err(Error::NonFinite { name: "y", .. })));
+    assert!(matches!(
+        Data::new(DMatrix::zeros(2, 1), DVector::from_element(2, f64::INFINITY)),
+        Err(Error::NonFinite { name: "y", .. })
+    ));
 
     let power = Space::power_law(1.0, 2.0, 3).unwrap();
     let outside = Data::new(DMatrix::from_element(2, 1, 1.5), DVector::zeros(2)).unwrap();
-    assert!(matches!(Regression::new(&power, &outside, Loss::Squared), Err(Error::OutsideDomain { .. })));
+    assert!(matches!(
+        Regression::new(&power, &outside, Loss::Squared),
+        Err(Error::OutsideDomain { .. })
+    ));
     let two_d = Data::new(DMatrix::from_element(2, 2, 0.5), DVector::zeros(2)).unwrap();
-    assert!(matches!(Regression::new(&power, &two_d, Loss::Squared), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(
+        Regression::new(&power, &two_d, Loss::Squared),
+        Err(Error::DimensionMismatch { .. })
+    ));
 
     let space = Space::finite_width(gaussian_particles(4, 3, 1, 0), Kernel::Gaussian { bandwidth: 2.0 }, 4).unwrap();
     let data = toy_data(5, 2, 1, 1).unwrap();
     // Particles have 3 columns: right for the clipped model with d = 2, wrong for the lifted one.
     assert!(TwoLayer::new(&space, data.clone(), Loss::Squared, Activation::Tanh, Variant::Clipped { r: 2.0 }).is_ok());
     assert!(matches!(
-        TwoLayer::new(&space, data.clone(), Loss::Squared, Activation::Tanh, Variant::Lifted { a: DVector::zeros(4) }),
+        TwoLayer::new(
+            &space,
+            data.clone(),
+            Loss::Squared,
+            Activation::Tanh,
+            Variant::Lifted { a: DVector::zeros(4) }
+        ),
         Err(Error::DimensionMismatch { .. })
     ));
     assert!(matches!(
@@ -142,7 +170,13 @@ fn bad_data_and_model_inputs_are_typed_errors() {
         Err(Error::OutOfRange { name: "R", .. })
     ));
     assert!(matches!(
-        TwoLayer::new(&space, data.clone(), Loss::Squared, Activation::Tanh, Variant::Lifted { a: DVector::zeros(3) }),
+        TwoLayer::new(
+            &space,
+            data.clone(),
+            Loss::Squared,
+            Activation::Tanh,
+            Variant::Lifted { a: DVector::zeros(3) }
+        ),
         Err(Error::DimensionMismatch { .. })
     ));
     assert!(TwoLayer::new(&power, data, Loss::Squared, Activation::Tanh, Variant::Clipped { r: 2.0 }).is_err());

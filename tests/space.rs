@@ -99,10 +99,22 @@ fn identity_is_reproduced_at_full_width() {
 
 #[test]
 fn bad_space_inputs_are_typed_errors() {
-    assert!(matches!(Space::power_law(0.0, 2.0, 4), Err(Error::NonPositive { name: "c_mu", .. })));
-    assert!(matches!(Space::power_law(-1.0, 2.0, 4), Err(Error::NonPositive { name: "c_mu", .. })));
-    assert!(matches!(Space::power_law(f64::NAN, 2.0, 4), Err(Error::NonFinite { name: "c_mu", .. })));
-    assert!(matches!(Space::power_law(1.0, f64::INFINITY, 4), Err(Error::NonFinite { name: "decay", .. })));
+    assert!(matches!(
+        Space::power_law(0.0, 2.0, 4),
+        Err(Error::NonPositive { name: "c_mu", .. })
+    ));
+    assert!(matches!(
+        Space::power_law(-1.0, 2.0, 4),
+        Err(Error::NonPositive { name: "c_mu", .. })
+    ));
+    assert!(matches!(
+        Space::power_law(f64::NAN, 2.0, 4),
+        Err(Error::NonFinite { name: "c_mu", .. })
+    ));
+    assert!(matches!(
+        Space::power_law(1.0, f64::INFINITY, 4),
+        Err(Error::NonFinite { name: "decay", .. })
+    ));
     assert!(matches!(Space::power_law(1.0, 2.0, 0), Err(Error::ZeroCount { name: "modes" })));
     let p = gaussian_particles(5, 2, 1, 0);
     assert!(matches!(
