@@ -61,7 +61,8 @@ fn unknown_and_missing_fields_are_named() {
 #[test]
 fn invalid_values_are_typed_errors() {
     let ok = Spec::example();
-    let cases: Vec<(Spec, fn(&Error) -> bool)> = vec![
+    type Case = (Spec, fn(&Error) -> bool);
+    let cases: Vec<Case> = vec![
         (Spec { eta: 0.0, ..ok.clone() }, |e| {
             matches!(e, Error::NonPositive { name: "eta", .. })
         }),
