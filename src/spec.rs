@@ -20,7 +20,7 @@
 //! ```
 //!
 //! * `model.kind`: `regression` (f_W(x) = Σ α_k e_k(x) on the cosine basis of
-//!   L2[0,1], d = 1; needs a `power-law` spectrum), `two-layer` (the lifted
+//!   L2\[0,1\], d = 1; needs a `power-law` spectrum), `two-layer` (the lifted
 //!   network of S3 with second layer a_m = +1, −1, +1, …; needs a
 //!   `gaussian-kernel` spectrum) or `clipped` (S8, with `clip_r` ≥ 1; the
 //!   second layer is the last coordinate of W).
