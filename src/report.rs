@@ -89,7 +89,12 @@ pub fn markdown(records: &[Record], quick: bool) -> String {
         for e in r.evidence.iter().filter(|e| e.ends_with(".svg")) {
             s.push_str(&format!("\n![{}]({e})\n", r.id));
         }
-        let data: Vec<String> = r.evidence.iter().filter(|e| !e.ends_with(".svg")).map(|e| format!("[`{e}`]({e})")).collect();
+        let data: Vec<String> = r
+            .evidence
+            .iter()
+            .filter(|e| !e.ends_with(".svg"))
+            .map(|e| format!("[`{e}`]({e})"))
+            .collect();
         if !data.is_empty() {
             s.push_str(&format!("\nData: {}\n", data.join(", ")));
         }
