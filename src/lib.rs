@@ -8,7 +8,7 @@
 //!
 //! Layers, each using only those below it:
 //! 1. ground: [`error`], [`tolerance`], [`record`];
-//! 2. numbers: [`space`], [`loss`], [`rng`], [`stats`], [`oracle`],
+//! 2. numbers: [`space`], [`loss`], [`rng`], [`stats`], [`oracle`], [`fastmath`],
 //!    [`golden`], [`report`], [`plot`];
 //! 3. models: [`model`];
 //! 4. dynamics: [`dynamics`];
@@ -23,6 +23,7 @@ pub mod conform;
 pub mod dynamics;
 pub mod error;
 pub mod experiments;
+pub mod fastmath;
 pub mod golden;
 pub mod loss;
 pub mod model;

@@ -134,3 +134,33 @@ fn seeds_parse_or_fail_typed() {
     assert!(parse_seed("-1").is_err());
     assert!(parse_seed("18446744073709551616").is_err());
 }
+
+/// The fast tanh of the activation agrees with `libm::tanh` to
+/// `FAST_TANH_REL` on a dense grid of [−25, 25] and on ±10^e for e from −300
+/// to 1.5, is odd, and maps NaN to NaN.
+#[test]
+fn fast_tanh_is_accurate() {
+    use transport_langevin::fastmath::tanh;
+    use transport_langevin::tolerance::FAST_TANH_REL;
+    let mut worst: f64 = 0.0;
+    let mut check = |x: f64| {
+        let (a, b) = (tanh(x), libm::tanh(x));
+        assert_eq!(tanh(-x), -a);
+        if b != 0.0 {
+            worst = worst.max(((a - b) / b).abs());
+        } else {
+            assert_eq!(a, 0.0);
+        }
+    };
+    for i in 0..=500_000 {
+        check(-25.0 + i as f64 * 1e-4);
+    }
+    for i in 0..=100_500 {
+        check(10f64.powf(-300.0 + i as f64 * 0.003));
+    }
+    assert!(worst < FAST_TANH_REL, "worst relative error {worst:e}");
+    assert!(tanh(f64::NAN).is_nan());
+    assert_eq!(tanh(f64::INFINITY), 1.0);
+    assert_eq!(tanh(f64::NEG_INFINITY), -1.0);
+    assert_eq!(tanh(0.0), 0.0);
+}

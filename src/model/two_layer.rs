@@ -15,6 +15,7 @@
 
 use super::{Data, Model};
 use crate::error::{self, Error, Result};
+use crate::fastmath;
 use crate::loss::Loss;
 use crate::space::{Coef, Space};
 use nalgebra::{DMatrix, DVector};
@@ -23,7 +24,7 @@ use std::cell::RefCell;
 /// The activation σ: bounded, 1-Lipschitz, C^∞.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
-    /// tanh (|σ| ≤ 1, |σ'| ≤ 1).
+    /// tanh (|σ| ≤ 1, |σ'| ≤ 1), evaluated by [`fastmath::tanh`].
     Tanh,
 }
 
@@ -31,7 +32,7 @@ impl Activation {
     /// σ(z).
     pub fn value(self, z: f64) -> f64 {
         match self {
-            Activation::Tanh => libm::tanh(z),
+            Activation::Tanh => fastmath::tanh(z),
         }
     }
 
@@ -39,7 +40,7 @@ impl Activation {
     pub fn d1(self, z: f64) -> f64 {
         match self {
             Activation::Tanh => {
-                let t = libm::tanh(z);
+                let t = fastmath::tanh(z);
                 1.0 - t * t
             }
         }
@@ -57,7 +58,7 @@ impl Activation {
     pub fn d2(self, z: f64) -> f64 {
         match self {
             Activation::Tanh => {
-                let t = libm::tanh(z);
+                let t = fastmath::tanh(z);
                 -2.0 * t * (1.0 - t * t)
             }
         }
@@ -214,11 +215,11 @@ impl TwoLayer {
             Variant::Clipped { r } => {
                 for j in 0..d {
                     for i in 0..m {
-                        w.first[(i, j)] = r * libm::tanh(w.values[(i, j)] / r);
+                        w.first[(i, j)] = r * fastmath::tanh(w.values[(i, j)] / r);
                     }
                 }
                 for i in 0..m {
-                    w.second[i] = r * libm::tanh(w.values[(i, d)] / r);
+                    w.second[i] = r * fastmath::tanh(w.values[(i, d)] / r);
                 }
             }
         }
