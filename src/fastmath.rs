@@ -15,9 +15,11 @@
 //! Relative error against `libm::tanh` below [`crate::tolerance::FAST_TANH_REL`]
 //! (tested on a dense grid and over 600 decades of small arguments).
 
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-const INV_LN2: f64 = 1.442_695_040_888_963_387_00;
+// ln 2 split as in musl's exp: LN2_HI has its low 32 bits zero, so k·LN2_HI
+// is exact for |k| < 2^20.
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+const INV_LN2: f64 = f64::from_bits(0x3ff7_1547_652b_82fe);
 /// 1.5·2^52: adding it rounds to an integer that sits in the low mantissa bits.
 const ROUND: f64 = 6_755_399_441_055_744.0;
 
