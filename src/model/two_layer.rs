@@ -85,6 +85,8 @@ pub enum Variant {
 #[derive(Debug, Clone)]
 pub struct TwoLayer {
     e: DMatrix<f64>,
+    /// Eᵀ (N × M), so that the coefficient gradient is one gemm.
+    et: DMatrix<f64>,
     data: Data,
     /// Transposed inputs (d × n): the forward pass is Z^T = U X^T.
     xt: DMatrix<f64>,
@@ -157,6 +159,7 @@ impl TwoLayer {
         }
         let xt = data.x.transpose();
         let model = TwoLayer {
+            et: e.transpose(),
             e,
             data,
             xt,
@@ -368,7 +371,7 @@ impl Model for TwoLayer {
         let m = self.e.nrows() as f64;
         self.with_forward(w, |work| {
             let risk = self.backward(work);
-            grad.gemm_tr(1.0 / m, &self.e, &work.g, 0.0);
+            grad.gemm(1.0 / m, &self.et, &work.g, 0.0);
             risk
         })
     }
