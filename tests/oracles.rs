@@ -248,10 +248,10 @@ fn control_pcn_wrong_temperature_is_rejected() {
 
 /// The calibration audit (issue 8): every statistical test of this file is
 /// rerun over 100 fresh seeds. A correct test with family false-failure
-/// probability 1e-3 fails in 100 runs with probability P(Bin(100, 1e-3) ≥ 2)
-/// = 4.7e-3 or more, so at most 1 failure is accepted per test; each
-/// negative control must be rejected in all 100 runs (its stated power is
-/// > 0.999 against its named alternative). Run with
+/// probability at most 1e-3 fails twice or more in 100 runs with probability
+/// at most P(Bin(100, 1e-3) ≥ 2) = 4.7e-3, so at most one failure is
+/// accepted per test; each negative control must be rejected in all 100
+/// runs (its power exceeds 0.999 against its named alternative). Run with
 /// `cargo test --release --test oracles -- --ignored calibration` (about
 /// 10 minutes on 2 cores); the result is recorded in `paper/calibration.md`.
 #[test]
