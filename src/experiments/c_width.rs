@@ -26,7 +26,7 @@
 //! control, unstable once ηλ/μ_{N−1} > 2, must fail the same check.
 
 use super::{problems, s4_space::gaussian_particles, Context, Experiment};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oracle;
 use crate::plot::{Plot, Series, Style};
 use crate::record::{Check, Record};
@@ -86,13 +86,11 @@ pub fn zero_loss_point(size: usize, mu: &[f64], explicit: bool) -> SizePoint {
 /// The spectrum of the width-M Gaussian-kernel Gram operator (bandwidth 1,
 /// particles N(0, I_2) from stream `chain`), all modes above the floor.
 pub fn width_spectrum(m: usize, seed: u64) -> Result<Vec<f64>> {
-    let particles = gaussian_particles(m, 2, seed, 30);
-    let kernel = Kernel::Gaussian { bandwidth: 1.0 };
-    match Space::finite_width(particles.clone(), kernel, m) {
-        Ok(s) => Ok(s.mu().to_vec()),
-        Err(Error::DegenerateSpectrum { usable, .. }) => Ok(Space::finite_width(particles, kernel, usable)?.mu().to_vec()),
-        Err(e) => Err(e),
-    }
+    Ok(
+        problems::finite_width_all_modes(gaussian_particles(m, 2, seed, 30), Kernel::Gaussian { bandwidth: 1.0 })?
+            .mu()
+            .to_vec(),
+    )
 }
 
 /// Rate (per unit time, of E‖W_k‖²) of the linear-Gaussian scheme with N modes.

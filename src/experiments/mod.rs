@@ -6,6 +6,7 @@
 //! its own stream and results are collected in chain order, so the output
 //! bytes do not depend on the number of threads.
 
+pub mod a1_assumption;
 pub mod c_eta;
 pub mod c_width;
 pub mod p1_rates;
@@ -90,6 +91,7 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(s7_pcn::PcnOracles),
         Box::new(r1_width::FiniteWidthLift),
         Box::new(c_eta::EtaOrder),
+        Box::new(a1_assumption::AssumptionOne),
         Box::new(p1_rates::P1Rates),
         Box::new(c_width::WidthIndependence),
     ]
