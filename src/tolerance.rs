@@ -30,3 +30,6 @@ pub const GOLDEN_DETERMINISTIC_REL: f64 = 1e-9;
 /// Relative threshold below which a Gram eigenvalue counts as zero
 /// (relative to the largest eigenvalue).
 pub const SPECTRUM_FLOOR: f64 = 1e-12;
+
+/// Relative error allowed of [`crate::fastmath::tanh`] against `libm::tanh`.
+pub const FAST_TANH_REL: f64 = 1e-14;
