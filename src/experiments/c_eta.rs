@@ -66,6 +66,8 @@ pub struct Sweep {
     pub order: f64,
     /// Its standard error.
     pub order_stderr: f64,
+    /// Intercept of the fitted line (log scale).
+    pub intercept: f64,
 }
 
 fn sweep(name: &str, f: &str, etas: &[f64], errors: Vec<f64>, stderrs: Vec<f64>) -> Result<Sweep> {
@@ -78,6 +80,7 @@ fn sweep(name: &str, f: &str, etas: &[f64], errors: Vec<f64>, stderrs: Vec<f64>)
         stderrs,
         order: fit.order,
         order_stderr: fit.order_stderr,
+        intercept: fit.intercept,
     })
 }
 
@@ -267,13 +270,12 @@ impl Experiment for EtaOrder {
                 errors: Some(s.stderrs.clone()),
                 style: Style::Points,
             });
-            let fit = c_eta::fit_order(&s.etas, &s.errors, &s.stderrs)?;
             series.push(Series {
                 name: format!("fit {} / {}", s.name, s.test_function),
                 points: s
                     .etas
                     .iter()
-                    .map(|&e| (e, libm::exp(fit.intercept + fit.order * libm::log(e))))
+                    .map(|&e| (e, libm::exp(s.intercept + s.order * libm::log(e))))
                     .collect(),
                 errors: None,
                 style: Style::Line,
