@@ -12,6 +12,7 @@ pub mod s1_losses;
 pub mod s4_space;
 pub mod s6_scheme;
 pub mod s7_pcn;
+pub mod t1_gap;
 
 use crate::error::{Error, Result};
 use crate::record::Record;
@@ -86,6 +87,8 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(s6_scheme::SchemeOracles),
         Box::new(s7_pcn::PcnOracles),
         Box::new(r1_width::FiniteWidthLift),
+        Box::new(t1_gap::GapBound),
+        Box::new(t1_gap::GapRate),
     ]
 }
 

@@ -187,11 +187,28 @@ impl TwoLayer {
     /// Values of the Fréchet gradient in L2(ρ0) (M × q) at a map given by
     /// its values; returns (G, 𝓛̂).
     pub fn frechet_gradient_values(&self, values: &DMatrix<f64>) -> (DMatrix<f64>, f64) {
+        let n = self.data.x.nrows();
+        let fw = self.forward(values, &self.data.x);
+        let p: Vec<f64> = (0..n).map(|i| self.loss.d1(self.data.y[i], fw.f[i]) / n as f64).collect();
+        let g = self.backward(&fw, &p);
+        let risk = super::mean_loss(self.loss, &self.data.y, &fw.f);
+        (g, risk)
+    }
+
+    /// Values of the Fréchet gradient (M × q) of any risk that depends on W
+    /// only through the predictions f_W(x_i) at the model's inputs, given
+    /// `p_i` = ∂risk/∂f_W(x_i) (e.g. a weighted empirical risk). Returns
+    /// the gradient and the predictions.
+    pub fn gradient_values_from(&self, values: &DMatrix<f64>, p: impl Fn(&DVector<f64>) -> Vec<f64>) -> (DMatrix<f64>, DVector<f64>) {
+        let fw = self.forward(values, &self.data.x);
+        let pv = p(&fw.f);
+        (self.backward(&fw, &pv), fw.f)
+    }
+
+    fn backward(&self, fw: &Forward, p: &[f64]) -> DMatrix<f64> {
         let x = &self.data.x;
         let n = x.nrows();
         let d = x.ncols();
-        let fw = self.forward(values, x);
-        let p: Vec<f64> = (0..n).map(|i| self.loss.d1(self.data.y[i], fw.f[i]) / n as f64).collect();
         let mut dz = fw.z.map(|v| self.act.d1(v));
         for i in 0..n {
             dz.row_mut(i).iter_mut().for_each(|v| *v *= p[i]);
@@ -202,14 +219,14 @@ impl TwoLayer {
             g1.row_mut(mm).iter_mut().for_each(|v| *v *= s);
         }
         let q = self.value_dim();
-        let mut g = DMatrix::zeros(values.nrows(), q);
+        let mut g = DMatrix::zeros(fw.first.nrows(), q);
         match &self.variant {
             Variant::Lifted { .. } => g.copy_from(&g1),
             Variant::Clipped { r } => {
-                let pv = DVector::from_vec(p);
+                let pv = DVector::from_column_slice(p);
                 let s = fw.z.map(|v| self.act.value(v));
                 let g2 = s.tr_mul(&pv); // M
-                for mm in 0..values.nrows() {
+                for mm in 0..fw.first.nrows() {
                     for j in 0..d {
                         let c = fw.first[(mm, j)] / r;
                         g[(mm, j)] = g1[(mm, j)] * (1.0 - c * c);
@@ -219,8 +236,7 @@ impl TwoLayer {
                 }
             }
         }
-        let risk = super::mean_loss(self.loss, &self.data.y, &fw.f);
-        (g, risk)
+        g
     }
 
     fn check_inputs(&self, x: &DMatrix<f64>) -> Result<()> {

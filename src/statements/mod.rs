@@ -2,7 +2,10 @@
 //! printed (and as corrected, see `paper/errata.md`). Pure functions, no I/O;
 //! statements never import experiments, the CLI or the dynamics.
 
+pub mod a2;
+pub mod l1;
 pub mod p1;
+pub mod t1;
 
 /// Every statement ID of `STATEMENTS.md`, in its order, with a short title.
 pub const CATALOGUE: [(&str, &str); 25] = [
