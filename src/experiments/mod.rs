@@ -6,6 +6,8 @@
 //! its own stream and results are collected in chain order, so the output
 //! bytes do not depend on the number of threads.
 
+pub mod a2_conditions;
+pub mod l1_lipschitz;
 pub mod problems;
 pub mod r1_width;
 pub mod s1_losses;
@@ -87,7 +89,9 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(s6_scheme::SchemeOracles),
         Box::new(s7_pcn::PcnOracles),
         Box::new(r1_width::FiniteWidthLift),
+        Box::new(a2_conditions::Conditions),
         Box::new(t1_gap::GapBound),
+        Box::new(l1_lipschitz::Lipschitz),
         Box::new(t1_gap::GapRate),
     ]
 }

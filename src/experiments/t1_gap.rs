@@ -88,6 +88,14 @@ pub const RULES: [BetaRule; 3] = [BetaRule::One, BetaRule::SqrtN, BetaRule::N];
 /// Size of the independent test set of the second route to 𝓛.
 pub const TEST_SET: usize = 200_000;
 
+/// The scale probe of erratum E20: (n, β, K). The loss ℓ/K (bounded by
+/// R̄/K) at inverse temperature β has the Gibbs measure of ℓ at β/K, so its
+/// gap is gap(ℓ, β/K)/K.
+pub const SCALE_PROBE: (usize, f64, f64) = (64, 1.0, 10_000.0);
+
+/// Data sets of the scale probe (at least; the full run uses its 200).
+pub const SCALE_PROBE_DATASETS: usize = 100;
+
 /// Step size η and steps k of the scheme's π_k.
 pub const SCHEME: (f64, usize) = (0.05, 400);
 
@@ -454,9 +462,10 @@ pub struct Sweep {
     pub r_bar: f64,
     /// The settings, n-major then β rule.
     pub settings: Vec<Setting>,
-    /// Largest |𝓛_test − 𝓛_exact| / its stderr over the test-set probes,
-    /// and the probes (exact, test-set estimate, stderr).
+    /// The test-set probes of 𝓛: (exact, test-set estimate, stderr).
     pub test_set_probes: Vec<(f64, f64, f64)>,
+    /// Per data set, the gap of the loss ℓ/K at (n, β) of [`SCALE_PROBE`].
+    pub scale_probe: Vec<f64>,
 }
 
 type SweepCache = Mutex<Vec<((u64, bool), Arc<Sweep>)>>;
@@ -514,11 +523,19 @@ pub fn compute_sweep_on(seed: u64, sizes: SweepSizes, ns: &[usize], rules: &[Bet
             });
         }
     }
+    let (pn, pbeta, pk) = SCALE_PROBE;
+    let scale_probe: Vec<Result<f64>> = par_chains(sizes.datasets.max(SCALE_PROBE_DATASETS), |c| {
+        let stream = 900_000_000 + 4 * c;
+        let data = t.draw(pn, seed, stream);
+        let model = GroupedRisk::new(&t, &data);
+        pcn_gap(&t, &model, pbeta / pk, &sizes, seed, stream + 1).map(|g| g.0 / pk)
+    });
     Ok(Sweep {
         sizes,
         r_bar: t.r_bar(),
         settings,
         test_set_probes: test_set_probes(&t, seed)?,
+        scale_probe: scale_probe.into_iter().collect::<Result<_>>()?,
     })
 }
 
@@ -601,19 +618,7 @@ pub fn t1_checks(sw: &Sweep, gap_of: impl Fn(&DatasetGap) -> f64, bound_scale: f
             .terms()?
             .bound;
         let gaps: Vec<f64> = s.per_dataset.iter().map(&gap_of).collect();
-        let d = gaps.len();
-        let k = gaps.iter().filter(|&&g| g > bound).count();
-        // Clopper–Pearson lower bound at level alpha: P(fraction > δ is a false alarm) ≤ alpha.
-        let lower = if k == 0 { 0.0 } else { 1.0 - binomial_upper(d - k, d, alpha) };
-        let frac = k as f64 / d as f64;
-        checks.push(Check::upper_bound(
-            &format!("n={} beta={}: failure fraction (CP lower bound) <= delta", s.n, s.rule.name()),
-            DELTA,
-            lower,
-            (frac * (1.0 - frac) / d as f64).sqrt(),
-            0.0,
-            alpha,
-        ));
+        checks.push(failure_check(&format!("n={} beta={}", s.n, s.rule.name()), &gaps, bound, alpha));
         let e = iid_estimate(&s.per_dataset.iter().map(|d| gap_of(d) - d.cv).collect::<Vec<_>>());
         if e.stderr > 0.0 {
             stouffer += e.mean / e.stderr;
@@ -643,6 +648,63 @@ pub fn t1_checks(sw: &Sweep, gap_of: impl Fn(&DatasetGap) -> f64, bound_scale: f
         ));
     }
     Ok(checks)
+}
+
+/// Binomial test of "P(gap > bound) ≤ δ" at level `alpha`: passes unless the
+/// Clopper–Pearson lower bound of the failure fraction exceeds δ.
+pub fn failure_check(name: &str, gaps: &[f64], bound: f64, alpha: f64) -> Check {
+    let d = gaps.len();
+    let k = gaps.iter().filter(|&&g| g > bound).count();
+    let lower = if k == 0 { 0.0 } else { 1.0 - binomial_upper(d - k, d, alpha) };
+    let frac = k as f64 / d as f64;
+    Check::upper_bound(
+        &format!("{name}: failure fraction (CP lower bound) <= delta"),
+        DELTA,
+        lower,
+        (frac * (1.0 - frac) / d as f64).sqrt(),
+        0.0,
+        alpha,
+    )
+}
+
+/// Erratum E20: the printed bound for the loss ℓ/K (R̄/K = 1.6e-4) and the
+/// corrected form (R̄ replaced by max(R̄, 1)), each a binomial test at level
+/// FALSE_FAILURE/2. The first fails (the printed bound is not
+/// scale-covariant), the second passes.
+pub fn scale_probe_checks(sw: &Sweep) -> Result<(Vec<Check>, Value)> {
+    let (n, beta, k) = SCALE_PROBE;
+    let r_small = sw.r_bar / k;
+    let printed = T1Params {
+        n: n as f64,
+        beta,
+        r_bar: r_small,
+        delta: DELTA,
+        xi: 0.0,
+    }
+    .terms()?;
+    let corrected = T1Params {
+        r_bar: r_small.max(1.0),
+        n: n as f64,
+        beta,
+        delta: DELTA,
+        xi: 0.0,
+    }
+    .terms()?;
+    let alpha = FALSE_FAILURE / 2.0;
+    let gaps = &sw.scale_probe;
+    let e = iid_estimate(gaps);
+    let checks = vec![
+        failure_check("E20 printed bound, loss/K (R_bar/K)", gaps, printed.bound, alpha),
+        failure_check("E20 corrected bound, loss/K (max(R_bar/K, 1))", gaps, corrected.bound, alpha),
+    ];
+    let fails = gaps.iter().filter(|&&g| g > printed.bound).count();
+    Ok((
+        checks,
+        json!({"n": n, "beta": beta, "scale_k": k, "r_bar": r_small, "datasets": gaps.len(),
+            "printed_bound": printed.bound, "corrected_bound": corrected.bound,
+            "failure_fraction": fails as f64 / gaps.len() as f64, "failure_upper": binomial_upper(fails, gaps.len(), 0.05),
+            "mean_gap": e.mean, "mean_gap_stderr": e.stderr, "gap_sd": e.stderr * (gaps.len() as f64).sqrt()}),
+    ))
 }
 
 /// C-gap: slope of log(mean gap) on log n for a β rule, with the MC standard
@@ -744,7 +806,10 @@ impl Experiment for GapBound {
 
     fn run(&self, ctx: &Context) -> Result<Record> {
         let sw = sweep(ctx)?;
-        let checks = t1_checks(&sw, |d| d.gap, 1.0)?;
+        let mut checks = t1_checks(&sw, |d| d.gap, 1.0)?;
+        let (probe_checks, probe) = scale_probe_checks(&sw)?;
+        let printed_wrong = !probe_checks[0].passed && probe_checks[1].passed;
+        checks.extend(probe_checks);
         let settings: Vec<Value> = sw
             .settings
             .iter()
@@ -760,7 +825,12 @@ impl Experiment for GapBound {
             let v = crate::statements::t1::non_vacuous_from(rule, sw.r_bar, DELTA)?;
             thresholds.insert(rule.name().into(), json!(v));
         }
-        let mut status = Record::status_from_checks(&checks);
+        let main_pass = checks.iter().filter(|c| !c.name.starts_with("E20 printed")).all(|c| c.passed);
+        let mut status = if main_pass && printed_wrong {
+            Status::PrintedFormulaWrong
+        } else {
+            Record::status_from_checks(&checks)
+        };
         let min_ratio = settings
             .iter()
             .filter_map(|s| s["bound_over_mean_gap"].as_f64())
@@ -783,11 +853,12 @@ impl Experiment for GapBound {
             parameters: parameters(&sw, ctx),
             theoretical: json!({"bound_form": "(R^2/sqrt n)[2(1 + 2 beta/sqrt n) + log((1 + e^{R^2/2})/delta)] + 2 Xi_k, Xi = 0 at stationarity",
                 "non_vacuous_from_n": thresholds, "trivial_bound": sw.r_bar}),
-            empirical: json!({"settings": settings, "vacuous_settings": vacuous, "min_bound_over_mean_gap": min_ratio,
+            empirical: json!({"settings": settings, "vacuous_settings": vacuous, "min_bound_over_mean_gap": min_ratio, "scale_probe": probe,
                 "test_set_probes": sw.test_set_probes.iter().map(|p| json!({"exact": p.0, "test_set": p.1, "stderr": p.2})).collect::<Vec<_>>()}),
             checks,
             evidence,
-            notes: format!("Gibbs posterior pi_inf (pCN-MH, tuned in burn-in) on {} data sets per (n, beta){}; L exact on the discrete P_X (checked against a {TEST_SET}-point test set). The bound never fails, is vacuous (>= R_bar) where listed, and is loose by >= {:.0}x elsewhere. For beta = n the term 4 beta R_bar^2/n = 4 R_bar^2 > R_bar: vacuous for every n. pi_k (scheme, eta = {}, k = {}) is reported against the Xi = 0 bound for information only (C_1 of Xi_k is not explicit).",
+            notes: format!("{}Gibbs posterior pi_inf (pCN-MH, tuned in burn-in) on {} data sets per (n, beta){}; L exact on the discrete P_X (checked against a {TEST_SET}-point test set). The bound never fails, is vacuous (>= R_bar) where listed, and is loose by >= {:.0}x elsewhere. For beta = n the term 4 beta R_bar^2/n = 4 R_bar^2 > R_bar: vacuous for every n. pi_k (scheme, eta = {}, k = {}) is reported against the Xi = 0 bound for information only (C_1 of Xi_k is not explicit).",
+                if printed_wrong { "Printed form wrong for small R_bar: see paper/errata.md E20 (the bound scales as R_bar^2 while the gap of a data-free measure scales as R_bar/sqrt n); the corrected form R_bar -> max(R_bar, 1) is what the sweep tests. " } else { "" },
                 sw.sizes.datasets, if ctx.quick { " (quick mode: fewer data sets than the 200 of the full run)" } else { "" }, min_ratio, SCHEME.0, SCHEME.1),
         })
     }
