@@ -40,10 +40,22 @@ fn squared_predictor_closed_form_matches_quadrature() {
 
 #[test]
 fn squared_predictor_threshold_is_one_over_two_sigma_squared() {
-    for noise in [Noise::Uniform { half_width: 1.0 }, Noise::Gaussian { sd: 0.5 }, Noise::Gaussian { sd: 1.0 }] {
+    for noise in [
+        Noise::Uniform { half_width: 1.0 },
+        Noise::Gaussian { sd: 0.5 },
+        Noise::Gaussian { sd: 1.0 },
+    ] {
         let thr = noise.predictor_threshold();
-        let found = first_failure(|t| predictor_excess(|u| squared_predictor_mgf(noise, t, u).unwrap(), 2.0), 2.0 * thr, 1000).unwrap();
-        assert!(found > thr && found <= thr * (1.0 + 2.0 / 1000.0 + 1e-9), "{noise:?}: {found} vs {thr}");
+        let found = first_failure(
+            |t| predictor_excess(|u| squared_predictor_mgf(noise, t, u).unwrap(), 2.0),
+            2.0 * thr,
+            1000,
+        )
+        .unwrap();
+        assert!(
+            found > thr && found <= thr * (1.0 + 2.0 / 1000.0 + 1e-9),
+            "{noise:?}: {found} vs {thr}"
+        );
     }
 }
 
@@ -75,7 +87,15 @@ fn a_map(t: &Teacher) -> Coef {
 #[test]
 fn bernstein_moments_match_test_set() {
     let t = Teacher::new(TEACHER, 5).unwrap();
-    let c = bernstein_test_set_checks(&t, &a_map(&t), Noise::Uniform { half_width: TEACHER.noise }, 4.0, 5, FALSE_FAILURE / 2.0).unwrap();
+    let c = bernstein_test_set_checks(
+        &t,
+        &a_map(&t),
+        Noise::Uniform { half_width: TEACHER.noise },
+        4.0,
+        5,
+        FALSE_FAILURE / 2.0,
+    )
+    .unwrap();
     assert!(c.iter().all(|c| c.passed), "{c:?}");
 }
 
@@ -83,6 +103,14 @@ fn bernstein_moments_match_test_set() {
 #[test]
 fn control_missing_factor_four_is_rejected() {
     let t = Teacher::new(TEACHER, 5).unwrap();
-    let c = bernstein_test_set_checks(&t, &a_map(&t), Noise::Uniform { half_width: TEACHER.noise }, 1.0, 5, FALSE_FAILURE / 2.0).unwrap();
+    let c = bernstein_test_set_checks(
+        &t,
+        &a_map(&t),
+        Noise::Uniform { half_width: TEACHER.noise },
+        1.0,
+        5,
+        FALSE_FAILURE / 2.0,
+    )
+    .unwrap();
     assert!(!c.iter().all(|c| c.passed));
 }

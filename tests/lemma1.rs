@@ -29,7 +29,15 @@ fn probe(m: usize, d: usize, r: f64, dd: f64, w: Vec<f64>, dw: Vec<f64>, dir: Ve
     let v2 = &w2 + DVector::from_column_slice(&dw[m * d..m * d + m]);
     let nd = dir[..d].iter().map(|a| a * a).sum::<f64>().sqrt().max(1e-12);
     let x = dir[..d].iter().map(|a| a / nd * rad * dd).collect();
-    Probe { r, d: dd, w1, w2, v1, v2, x }
+    Probe {
+        r,
+        d: dd,
+        w1,
+        w2,
+        v1,
+        v2,
+        x,
+    }
 }
 
 proptest! {
@@ -59,7 +67,10 @@ fn lemma1_holds_quickcheck() {
         ratio <= 1.0 + 1e-12
     }
     quickcheck::QuickCheck::new().tests(2000).quickcheck(prop as fn(u64) -> bool);
-    eprintln!("largest Lemma 1 ratio seen so far: {}", f64::from_bits(MAX_SEEN.load(Ordering::Relaxed)));
+    eprintln!(
+        "largest Lemma 1 ratio seen so far: {}",
+        f64::from_bits(MAX_SEEN.load(Ordering::Relaxed))
+    );
 }
 
 /// The family W_2 → ∞, W_1 = 0, W′_1 = ε → 0 approaches RD/(1 + RD) from
@@ -118,7 +129,16 @@ fn bad_inputs_are_typed_errors() {
     let w1 = DMatrix::zeros(2, 1);
     let w2 = DVector::zeros(2);
     let l1 = L1Model::s8(1.0).unwrap();
-    assert!(matches!(lemma_ratio(&l1, &w1, &w2, &w1, &w2, &[2.0], 1.0), Err(Error::OutsideDomain { .. })));
-    assert!(matches!(lemma_ratio(&l1, &w1, &w2, &w1, &w2, &[0.5, 0.1], 1.0), Err(Error::DimensionMismatch { .. })));
-    assert!(matches!(l1.eval(&w1, &DVector::zeros(3), &[0.5]), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(
+        lemma_ratio(&l1, &w1, &w2, &w1, &w2, &[2.0], 1.0),
+        Err(Error::OutsideDomain { .. })
+    ));
+    assert!(matches!(
+        lemma_ratio(&l1, &w1, &w2, &w1, &w2, &[0.5, 0.1], 1.0),
+        Err(Error::DimensionMismatch { .. })
+    ));
+    assert!(matches!(
+        l1.eval(&w1, &DVector::zeros(3), &[0.5]),
+        Err(Error::DimensionMismatch { .. })
+    ));
 }

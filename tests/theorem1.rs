@@ -33,9 +33,14 @@ fn failures(c: &[Check]) -> Vec<String> {
 
 #[test]
 fn terms_add_up_to_the_printed_right_hand_side() {
-    for &(n, beta, r, delta, xi) in &[(64.0, 1.0, 1.0, 0.1, 0.0), (4096.0, 64.0, 2.5, 0.01, 0.3), (10.0, 10.0, 0.1, 0.5, 0.0)] {
+    for &(n, beta, r, delta, xi) in &[
+        (64.0, 1.0, 1.0, 0.1, 0.0),
+        (4096.0, 64.0, 2.5, 0.01, 0.3),
+        (10.0, 10.0, 0.1, 0.5, 0.0),
+    ] {
         let t = params(n, beta, r, delta, xi).terms().unwrap();
-        let printed = r * r / f64::sqrt(n) * (2.0 * (1.0 + 2.0 * beta / f64::sqrt(n)) + f64::ln((1.0 + f64::exp(r * r / 2.0)) / delta)) + 2.0 * xi;
+        let printed =
+            r * r / f64::sqrt(n) * (2.0 * (1.0 + 2.0 * beta / f64::sqrt(n)) + f64::ln((1.0 + f64::exp(r * r / 2.0)) / delta)) + 2.0 * xi;
         assert!((t.bound - printed).abs() <= 1e-12 * printed, "{} vs {printed}", t.bound);
         assert_eq!(t.vacuous, t.bound >= r);
     }
@@ -72,11 +77,26 @@ fn vacuity_threshold_is_where_the_excess_crosses_r_bar() {
 
 #[test]
 fn bad_inputs_are_typed_errors() {
-    assert!(matches!(params(0.5, 1.0, 1.0, 0.1, 0.0).terms(), Err(Error::OutOfRange { name: "n", .. })));
-    assert!(matches!(params(8.0, 0.0, 1.0, 0.1, 0.0).terms(), Err(Error::NonPositive { name: "beta", .. })));
-    assert!(matches!(params(8.0, 1.0, f64::NAN, 0.1, 0.0).terms(), Err(Error::NonFinite { name: "r_bar", .. })));
-    assert!(matches!(params(8.0, 1.0, 1.0, 1.0, 0.0).terms(), Err(Error::OutOfRange { name: "delta", .. })));
-    assert!(matches!(params(8.0, 1.0, 1.0, 0.1, -1.0).terms(), Err(Error::OutOfRange { name: "xi", .. })));
+    assert!(matches!(
+        params(0.5, 1.0, 1.0, 0.1, 0.0).terms(),
+        Err(Error::OutOfRange { name: "n", .. })
+    ));
+    assert!(matches!(
+        params(8.0, 0.0, 1.0, 0.1, 0.0).terms(),
+        Err(Error::NonPositive { name: "beta", .. })
+    ));
+    assert!(matches!(
+        params(8.0, 1.0, f64::NAN, 0.1, 0.0).terms(),
+        Err(Error::NonFinite { name: "r_bar", .. })
+    ));
+    assert!(matches!(
+        params(8.0, 1.0, 1.0, 1.0, 0.0).terms(),
+        Err(Error::OutOfRange { name: "delta", .. })
+    ));
+    assert!(matches!(
+        params(8.0, 1.0, 1.0, 0.1, -1.0).terms(),
+        Err(Error::OutOfRange { name: "xi", .. })
+    ));
 }
 
 fn small_sweep() -> &'static Sweep {
@@ -121,7 +141,11 @@ fn control_gap_on_training_set_is_rejected() {
 #[test]
 fn control_bound_without_complexity_term_is_rejected() {
     let c = t1_checks(small_sweep(), |d| d.gap, 0.0).unwrap();
-    assert!(c.iter().any(|c| !c.passed && c.name.contains("failure fraction")), "{:?}", failures(&c));
+    assert!(
+        c.iter().any(|c| !c.passed && c.name.contains("failure fraction")),
+        "{:?}",
+        failures(&c)
+    );
 }
 
 /// C-gap on the quick sweep: the slope checks that can be resolved pass.

@@ -135,7 +135,14 @@ impl Experiment for Conditions {
 
         let alpha = FALSE_FAILURE / 2.0;
         let mut checks = vec![
-            Check::upper_bound("squared: C_B(s=1) <= 4 sigma^2 + sup (f - f*)^2", sq_bound, sq1, 0.0, EXACT_REL, 0.0),
+            Check::upper_bound(
+                "squared: C_B(s=1) <= 4 sigma^2 + sup (f - f*)^2",
+                sq_bound,
+                sq1,
+                0.0,
+                EXACT_REL,
+                0.0,
+            ),
             Check::upper_bound("logistic: C_B(s=1) <= 2/(sigma(B) sigma(-B))", lg_bound, lg1, 0.0, EXACT_REL, 0.0),
         ];
         checks.extend(bernstein_test_set_checks(&t, &ws[sq_arg], noise, 4.0, ctx.seed, alpha)?);
@@ -145,7 +152,12 @@ impl Experiment for Conditions {
         let mut rows = Vec::new();
         for (name, nz) in [
             ("uniform c=0.2", noise),
-            ("gaussian, same variance", Noise::Gaussian { sd: noise.variance().sqrt() }),
+            (
+                "gaussian, same variance",
+                Noise::Gaussian {
+                    sd: noise.variance().sqrt(),
+                },
+            ),
             ("gaussian sd=1", Noise::Gaussian { sd: 1.0 }),
         ] {
             let thr = nz.predictor_threshold();
@@ -168,8 +180,10 @@ impl Experiment for Conditions {
                 0.0,
                 0.0,
             ));
-            rows.push(json!({"loss": "squared", "noise": name, "variance": nz.variance(), "threshold_beta_over_n": thr,
-                "first_failure_on_grid": found, "beta_eq_n_holds": 1.0 <= thr}));
+            rows.push(
+                json!({"loss": "squared", "noise": name, "variance": nz.variance(), "threshold_beta_over_n": thr,
+                "first_failure_on_grid": found, "beta_eq_n_holds": 1.0 <= thr}),
+            );
         }
         let lg_excess = |tt: f64| {
             grid.iter()
@@ -220,7 +234,14 @@ pub fn grid_threshold_check(name: &str, threshold: f64, found: Option<f64>, step
 /// coefficient `four` of u²σ² in E[(Δℓ)²] = u⁴ + 4u²σ² (4 is right; the
 /// negative control passes 1), against an independent test set of 200 000
 /// points: two z-tests at level `alpha` each.
-pub fn bernstein_test_set_checks(t: &Teacher, w: &crate::space::Coef, noise: Noise, four: f64, seed: u64, alpha: f64) -> Result<Vec<Check>> {
+pub fn bernstein_test_set_checks(
+    t: &Teacher,
+    w: &crate::space::Coef,
+    noise: Noise,
+    four: f64,
+    seed: u64,
+    alpha: f64,
+) -> Result<Vec<Check>> {
     let f_grid = t.grid_model.predict_train(w);
     let g = f_grid.len() as f64;
     let (mut num, mut den) = (0.0, 0.0);

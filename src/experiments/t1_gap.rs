@@ -903,9 +903,11 @@ pub fn cgap_checks(sw: &Sweep, gap_of: impl Fn(&DatasetGap) -> f64 + Copy) -> (V
     for rule in RULES {
         let (slope, se, pts) = gap_slope(sw, rule, gap_of);
         let resolved = pts.iter().all(|p| p.1 > 2.0 * p.2) && slope.is_finite() && se.is_finite();
-        slopes.push(json!({"beta_rule": rule.name(), "slope": if resolved { json!(slope) } else { Value::Null },
+        slopes.push(
+            json!({"beta_rule": rule.name(), "slope": if resolved { json!(slope) } else { Value::Null },
             "slope_stderr": if resolved { json!(se) } else { Value::Null }, "resolved": resolved,
-            "mean_gap": pts.iter().map(|p| json!({"n": p.0, "mean": p.1, "stderr": p.2})).collect::<Vec<_>>()}));
+            "mean_gap": pts.iter().map(|p| json!({"n": p.0, "mean": p.1, "stderr": p.2})).collect::<Vec<_>>()}),
+        );
         if rule != BetaRule::N && resolved {
             checks.push(Check::upper_bound(
                 &format!("beta={}: slope of log mean gap on log n <= -1/2", rule.name()),

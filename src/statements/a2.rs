@@ -6,7 +6,7 @@
 //!
 //! Closed forms (`proofs/assumption2.md`), with u = h − f*(x), t = β/n:
 //! * squared loss, Y = f*(X) + ε, E[ε | X] = 0, Var ε = σ²:
-//!   E[(Δℓ)² | x] = u²(4σ² + u²) − 4u³E[ε³|x]·0 (symmetric ε), E[Δℓ | x] = u²,
+//!   Δℓ = u² − 2uε, E[Δℓ | x] = u², E[(Δℓ)² | x] = u⁴ + 4u²σ²,
 //!   so C_B(s = 1) ≤ 4σ² + sup u²;
 //!   predictor: E exp(−t Δℓ) = e^{−t u²} M_ε(2 t u), M_ε the mgf of ε.
 //!   Gaussian ε: ≤ 1 for every u iff t ≤ 1/(2σ²).
@@ -102,5 +102,8 @@ pub fn logistic_bernstein_moments(p: f64, h: f64) -> (f64, f64) {
     let l = |y: f64, f: f64| crate::loss::Loss::Logistic.value(y, f);
     let d_plus = l(1.0, h) - l(1.0, fstar);
     let d_minus = l(-1.0, h) - l(-1.0, fstar);
-    (p * d_plus * d_plus + (1.0 - p) * d_minus * d_minus, p * d_plus + (1.0 - p) * d_minus)
+    (
+        p * d_plus * d_plus + (1.0 - p) * d_minus * d_minus,
+        p * d_plus + (1.0 - p) * d_minus,
+    )
 }
