@@ -14,10 +14,12 @@
 //! 4. dynamics: [`dynamics`];
 //! 5. statements: [`statements`];
 //! 6. experiments: [`experiments`];
-//! 7. face: [`cli`].
+//! 7. face: [`spec`] and [`conform`] (the oracle for other implementations),
+//!    [`cli`].
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod conform;
 pub mod dynamics;
 pub mod error;
 pub mod experiments;
@@ -30,6 +32,7 @@ pub mod record;
 pub mod report;
 pub mod rng;
 pub mod space;
+pub mod spec;
 pub mod statements;
 pub mod stats;
 pub mod tolerance;
