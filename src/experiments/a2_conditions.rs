@@ -29,7 +29,7 @@ use crate::statements::a2::{logistic_bernstein_moments, logistic_predictor_mgf, 
 use crate::stats::{iid_estimate, z_two_sided};
 use crate::tolerance::{EXACT_REL, FALSE_FAILURE};
 use nalgebra::DVector;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The A2 experiment.
 pub struct Conditions;
@@ -265,9 +265,4 @@ pub fn bernstein_test_set_checks(
         Check::equal("squared: E[dl] exact vs test set", den, e1.mean, e1.stderr, z * e1.stderr, alpha),
         Check::equal("squared: E[dl^2] exact vs test set", num, e2.mean, e2.stderr, z * e2.stderr, alpha),
     ])
-}
-
-/// The Bernstein rows of a record (for tests).
-pub fn bernstein_rows(r: &Record) -> Vec<Value> {
-    r.empirical["bernstein"].as_array().cloned().unwrap_or_default()
 }

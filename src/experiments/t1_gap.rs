@@ -46,6 +46,7 @@ use crate::statements::t1::{BetaRule, T1Params};
 use crate::stats::{batch_means, binomial_upper, iid_estimate, mean, z_one_sided, z_two_sided};
 use crate::tolerance::FALSE_FAILURE;
 use nalgebra::{DMatrix, DVector};
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -295,8 +296,6 @@ pub struct SweepSizes {
     /// pCN steps on the population risk for the control variate's moments.
     pub population_steps: usize,
 }
-
-use serde::Serialize;
 
 /// Quick and full sizes.
 pub fn sweep_sizes(quick: bool) -> SweepSizes {
