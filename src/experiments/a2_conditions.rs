@@ -1,7 +1,7 @@
 //! A2: the Bernstein and predictor conditions, measured.
 //!
-//! > **A2.** Bernstein: ∃ C_B > 0, s ∈ (0, 1]: E[(ℓ(Y, f_W(X)) − ℓ(Y, f*(X)))²] ≤ C_B (𝓛(f_W) − 𝓛(f*))^s for all W.
-//! > Predictor: for all h and x ∈ supp(P_X): E_{Y|X=x}[ exp(−(β/n)(ℓ(Y, h(x)) − ℓ(Y, f*(x)))) ] ≤ 1.
+//! > **A2.** Bernstein: ∃ C_B > 0, s ∈ (0, 1\]: E\[(ℓ(Y, f_W(X)) − ℓ(Y, f*(X)))²\] ≤ C_B (𝓛(f_W) − 𝓛(f*))^s for all W.
+//! > Predictor: for all h and x ∈ supp(P_X): E_{Y|X=x}\[ exp(−(β/n)(ℓ(Y, h(x)) − ℓ(Y, f*(x)))) \] ≤ 1.
 //! > Squared loss (bounded f) and logistic loss satisfy Bernstein with s = 1.
 //!
 //! Bernstein: over many f_W of the clipped model (prior draws at several
@@ -46,7 +46,7 @@ pub fn logistic_p(x: f64) -> f64 {
 
 /// Largest ratios over predictions `fs` (each the values f_W(x_g)) for
 /// s = 1 and s = 1/2, with the index of the s = 1 maximiser, given the
-/// per-point moments `moments(g, f_g) = (E[Δℓ²|x_g], E[Δℓ|x_g])`.
+/// per-point moments `moments(g, f_g) = (E\[Δℓ²|x_g\], E\[Δℓ|x_g\])`.
 pub fn bernstein_ratios(fs: &[DVector<f64>], moments: impl Fn(usize, f64) -> (f64, f64)) -> (f64, f64, usize) {
     let (mut best1, mut best_half, mut arg) = (0.0, 0.0, 0);
     for (i, f) in fs.iter().enumerate() {
@@ -89,7 +89,7 @@ pub fn squared_predictor_quadrature(noise: Noise, t: f64, u: f64, points: usize)
         .sum()
 }
 
-/// sup over u ∈ [−U, U] (401 points, u = 0 excluded) of E exp(−tΔℓ) − 1.
+/// sup over u ∈ \[−U, U\] (401 points, u = 0 excluded) of E exp(−tΔℓ) − 1.
 pub fn predictor_excess(eval: impl Fn(f64) -> f64, u_max: f64) -> f64 {
     (1..=200)
         .flat_map(|i| {
@@ -214,7 +214,7 @@ impl Experiment for Conditions {
     }
 }
 
-/// The first failing grid point must lie in (threshold, threshold + grid step]:
+/// The first failing grid point must lie in (threshold, threshold + grid step\]:
 /// the condition holds at the threshold and fails just above it.
 pub fn grid_threshold_check(name: &str, threshold: f64, found: Option<f64>, step: f64) -> Check {
     let found = found.unwrap_or(f64::INFINITY);
@@ -230,8 +230,8 @@ pub fn grid_threshold_check(name: &str, threshold: f64, found: Option<f64>, step
     c
 }
 
-/// The exact E[(Δℓ)²] and E[Δℓ] of the squared loss at `w`, with the
-/// coefficient `four` of u²σ² in E[(Δℓ)²] = u⁴ + 4u²σ² (4 is right; the
+/// The exact E\[(Δℓ)²\] and E\[Δℓ\] of the squared loss at `w`, with the
+/// coefficient `four` of u²σ² in E\[(Δℓ)²\] = u⁴ + 4u²σ² (4 is right; the
 /// negative control passes 1), against an independent test set of 200 000
 /// points: two z-tests at level `alpha` each.
 pub fn bernstein_test_set_checks(

@@ -61,7 +61,7 @@ fn normals<R: Rng>(rng: &mut R, k: usize, scale: f64) -> Vec<f64> {
     v
 }
 
-/// A random probe: width 1–8, dim 1–4, R ∈ [1, 5], D ∈ [0.1, 5], W with a
+/// A random probe: width 1–8, dim 1–4, R ∈ \[1, 5\], D ∈ \[0.1, 5\], W with a
 /// random scale in {0.1, 1, 10, 100}, W′ = W + a perturbation of random scale
 /// in {1e-4, 0.1, 3}, x uniform in direction with ‖x‖ ≤ D.
 pub fn random_probe<R: Rng>(rng: &mut R) -> Probe {

@@ -2,14 +2,14 @@
 //! data sets, against Theorem 1's right-hand side.
 //!
 //! > **T1.** Assume A1, β > η, 0 ≤ ℓ ≤ R̄. For any 0 < δ < 1, with probability ≥ 1 − δ over D_n:
-//! > E_{W_k}[𝓛(W_k)] ≤ E_{W_k}[𝓛̂(W_k)] + (R̄²/√n) [ 2(1 + 2β/√n) + log( (1 + e^{R̄²/2}) / δ ) ] + 2 Ξ_k.
+//! > E_{W_k}\[𝓛(W_k)\] ≤ E_{W_k}\[𝓛̂(W_k)\] + (R̄²/√n) \[ 2(1 + 2β/√n) + log( (1 + e^{R̄²/2}) / δ ) \] + 2 Ξ_k.
 //! >
 //! > **C-gap.** Generalization gap O(1/√n) at stationarity when β = O(√n).
 //!
 //! ## Setting (satisfies the theorem's assumptions)
-//! * Inputs: P_X uniform on the G grid points x_g = (g + ½)/G of [0, 1]
+//! * Inputs: P_X uniform on the G grid points x_g = (g + ½)/G of \[0, 1\]
 //!   (d = 1, D = 1). Teacher f*(x) = 0.3 sin(2πx); Y = f*(X) + ε with ε
-//!   uniform on [−c̄, c̄] (bounded noise), so |Y| ≤ 0.3 + c̄.
+//!   uniform on \[−c̄, c̄\] (bounded noise), so |Y| ≤ 0.3 + c̄.
 //! * Model: the clipped two-layer network of S8 (σ = tanh, clip R = 1) on a
 //!   finite-width space (M particles in R², Gaussian kernel, N modes).
 //!   |f_W(x)| ≤ R tanh(R D) for every W, so the squared loss is bounded by
@@ -26,9 +26,9 @@
 //!   point): exact and O(G M) per evaluation whatever n.
 //!
 //! ## Measurement
-//! Per data set: E_{π_∞}[𝓛 − 𝓛̂] from a pCN-MH chain (proposal scale tuned
+//! Per data set: E_{π_∞}\[𝓛 − 𝓛̂\] from a pCN-MH chain (proposal scale tuned
 //! during burn-in only, then fixed), with its batch-means MCSE; and the
-//! scheme's E_{π_k}[𝓛 − 𝓛̂] at step k from W_0 = 0 (η small), averaged over
+//! scheme's E_{π_k}\[𝓛 − 𝓛̂\] at step k from W_0 = 0 (η small), averaged over
 //! independent chains. A data-free control variate (the prior mean of
 //! 𝓛 − 𝓛̂ under fixed prior moments of f_W, mean exactly zero over data
 //! sets) reduces the variance of the mean gap over data sets (C-gap).
@@ -321,7 +321,7 @@ pub fn sweep_sizes(quick: bool) -> SweepSizes {
 /// What one data set gave.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DatasetGap {
-    /// E_{π_∞}[𝓛 − 𝓛̂] (pCN average).
+    /// E_{π_∞}\[𝓛 − 𝓛̂\] (pCN average).
     pub gap: f64,
     /// Its batch-means MCSE.
     pub mcse: f64,
@@ -330,13 +330,13 @@ pub struct DatasetGap {
     pub cv: f64,
     /// pCN acceptance rate after tuning.
     pub acceptance: f64,
-    /// E_{π_k}[𝓛 − 𝓛̂] (scheme, averaged over its chains).
+    /// E_{π_k}\[𝓛 − 𝓛̂\] (scheme, averaged over its chains).
     pub gap_scheme: f64,
     /// Negative control: the gap with 𝓛 replaced by the training risk (≡ 0).
     pub gap_on_training: f64,
 }
 
-/// The control variate E_ρ[𝓛 − 𝓛̂_D] for a data-free ρ with moments (m, v) of
+/// The control variate E_ρ\[𝓛 − 𝓛̂_D\] for a data-free ρ with moments (m, v) of
 /// f_W(x_g): E_z h(z) − (1/n)Σ h(z_i), h(x, y) = (y − m(x))² + v(x). Its
 /// mean over data sets is exactly 0 for any fixed (m, v); with ρ the
 /// population Gibbs measure it removes the O(1/√n) fluctuation of the gap.
@@ -395,7 +395,7 @@ pub fn pcn_tuned(
     Ok(accepted as f64 / samples.max(1) as f64)
 }
 
-/// E_{π_∞}[𝓛 − 𝓛̂] on one data set by pCN-MH: (mean, batch-means MCSE, acceptance).
+/// E_{π_∞}\[𝓛 − 𝓛̂\] on one data set by pCN-MH: (mean, batch-means MCSE, acceptance).
 pub fn pcn_gap(t: &Teacher, model: &GroupedRisk, beta: f64, sizes: &SweepSizes, seed: u64, stream: u64) -> Result<(f64, f64, f64)> {
     let mut trace = Vec::with_capacity(sizes.samples);
     let acc = pcn_tuned(t, model, beta, sizes.burn, sizes.samples, seed, stream, |f, risk| {
@@ -421,7 +421,7 @@ pub fn population_moments(t: &Teacher, beta: f64, sizes: &SweepSizes, seed: u64,
     Ok((m, v))
 }
 
-/// The scheme's E_{π_k}[𝓛 − 𝓛̂]: `chains` chains of k steps from W_0 = 0.
+/// The scheme's E_{π_k}\[𝓛 − 𝓛̂\]: `chains` chains of k steps from W_0 = 0.
 pub fn scheme_gap(t: &Teacher, model: &GroupedRisk, beta: f64, chains: usize, seed: u64, stream: u64) -> Result<f64> {
     let (eta, k) = SCHEME;
     let (nm, q) = model.shape();

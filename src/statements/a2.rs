@@ -1,16 +1,16 @@
 //! **A2 — Assumption 2** (Bernstein and predictor conditions).
 //!
-//! > - Bernstein: ∃ C_B > 0, s ∈ (0, 1]: E[(ℓ(Y, f_W(X)) − ℓ(Y, f*(X)))²] ≤ C_B (𝓛(f_W) − 𝓛(f*))^s for all W.
-//! > - Predictor: for all h and x ∈ supp(P_X): E_{Y|X=x}[ exp(−(β/n)(ℓ(Y, h(x)) − ℓ(Y, f*(x)))) ] ≤ 1.
+//! > - Bernstein: ∃ C_B > 0, s ∈ (0, 1\]: E\[(ℓ(Y, f_W(X)) − ℓ(Y, f*(X)))²\] ≤ C_B (𝓛(f_W) − 𝓛(f*))^s for all W.
+//! > - Predictor: for all h and x ∈ supp(P_X): E_{Y|X=x}\[ exp(−(β/n)(ℓ(Y, h(x)) − ℓ(Y, f*(x)))) \] ≤ 1.
 //! > Squared loss (bounded f) and logistic loss satisfy Bernstein with s = 1.
 //!
 //! Closed forms (`proofs/assumption2.md`), with u = h − f*(x), t = β/n:
-//! * squared loss, Y = f*(X) + ε, E[ε | X] = 0, Var ε = σ²:
-//!   Δℓ = u² − 2uε, E[Δℓ | x] = u², E[(Δℓ)² | x] = u⁴ + 4u²σ²,
+//! * squared loss, Y = f*(X) + ε, E\[ε | X\] = 0, Var ε = σ²:
+//!   Δℓ = u² − 2uε, E\[Δℓ | x\] = u², E\[(Δℓ)² | x\] = u⁴ + 4u²σ²,
 //!   so C_B(s = 1) ≤ 4σ² + sup u²;
 //!   predictor: E exp(−t Δℓ) = e^{−t u²} M_ε(2 t u), M_ε the mgf of ε.
 //!   Gaussian ε: ≤ 1 for every u iff t ≤ 1/(2σ²).
-//!   Uniform ε on [−c̄, c̄]: M_ε(s) = sinh(s c̄)/(s c̄); ≤ 1 for every u iff
+//!   Uniform ε on \[−c̄, c̄\]: M_ε(s) = sinh(s c̄)/(s c̄); ≤ 1 for every u iff
 //!   t ≤ 3/(2c̄²) = 1/(2σ²) (the small-u limit binds).
 //! * logistic loss, P(Y = 1 | x) = p, f* = logit p:
 //!   E exp(−t Δℓ) = p (σ(h)/p)^t + (1 − p)(σ(−h)/(1 − p))^t, which is 1 at
@@ -26,7 +26,7 @@ pub enum Noise {
         /// σ.
         sd: f64,
     },
-    /// Uniform on [−c̄, c̄] (bounded).
+    /// Uniform on \[−c̄, c̄\] (bounded).
     Uniform {
         /// c̄.
         half_width: f64,
@@ -39,14 +39,6 @@ impl Noise {
         match self {
             Noise::Gaussian { sd } => sd * sd,
             Noise::Uniform { half_width } => half_width * half_width / 3.0,
-        }
-    }
-
-    /// E[ε⁴].
-    pub fn fourth_moment(self) -> f64 {
-        match self {
-            Noise::Gaussian { sd } => 3.0 * sd.powi(4),
-            Noise::Uniform { half_width } => half_width.powi(4) / 5.0,
         }
     }
 
@@ -79,7 +71,7 @@ pub fn squared_predictor_mgf(noise: Noise, t: f64, u: f64) -> Result<f64> {
     Ok(libm::exp(-t * u * u) * noise.mgf(2.0 * t * u))
 }
 
-/// Squared loss, symmetric noise: (E[(Δℓ)² | x], E[Δℓ | x]) at offset u = f − f*.
+/// Squared loss, symmetric noise: (E\[(Δℓ)² | x\], E\[Δℓ | x\]) at offset u = f − f*.
 /// Δℓ = u² − 2uε, so E Δℓ = u² and E (Δℓ)² = u⁴ + 4u²σ².
 pub fn squared_bernstein_moments(noise: Noise, u: f64) -> (f64, f64) {
     (u.powi(4) + 4.0 * u * u * noise.variance(), u * u)
@@ -95,7 +87,7 @@ pub fn logistic_predictor_mgf(p: f64, t: f64, h: f64) -> Result<f64> {
     Ok(p * libm::pow(s(h) / p, t) + (1.0 - p) * libm::pow(s(-h) / (1.0 - p), t))
 }
 
-/// Logistic loss with P(Y = 1 | x) = p: (E[(Δℓ)² | x], E[Δℓ | x]) for the
+/// Logistic loss with P(Y = 1 | x) = p: (E\[(Δℓ)² | x\], E\[Δℓ | x\]) for the
 /// prediction h against f* = logit p, Δℓ = ℓ(Y, h) − ℓ(Y, f*).
 pub fn logistic_bernstein_moments(p: f64, h: f64) -> (f64, f64) {
     let fstar = libm::log(p / (1.0 - p));

@@ -1,11 +1,11 @@
 //! **T1 — Theorem 1** (generalization gap, PAC-Bayes stability), as a calculator.
 //!
 //! > Assume A1, β > η, 0 ≤ ℓ ≤ R̄. For any 0 < δ < 1, with probability ≥ 1 − δ over D_n:
-//! > E_{W_k}[𝓛(W_k)] ≤ E_{W_k}[𝓛̂(W_k)] + (R̄²/√n) [ 2(1 + 2β/√n) + log( (1 + e^{R̄²/2}) / δ ) ] + 2 Ξ_k.
+//! > E_{W_k}\[𝓛(W_k)\] ≤ E_{W_k}\[𝓛̂(W_k)\] + (R̄²/√n) \[ 2(1 + 2β/√n) + log( (1 + e^{R̄²/2}) / δ ) \] + 2 Ξ_k.
 //! > At stationarity (Ξ = 0) every term is explicit.
 //!
 //! The right-hand side minus the empirical risk (the "excess") is split into
-//! its terms. Since the loss lies in [0, R̄], the gap 𝓛 − 𝓛̂ never exceeds
+//! its terms. Since the loss lies in \[0, R̄\], the gap 𝓛 − 𝓛̂ never exceeds
 //! R̄: an excess ≥ R̄ says nothing (the bound is *vacuous*).
 
 use crate::error::{self, Error, Result};
