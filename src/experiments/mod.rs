@@ -7,8 +7,10 @@
 //! bytes do not depend on the number of threads.
 
 pub mod a1_assumption;
+pub mod a2_conditions;
 pub mod c_eta;
 pub mod c_width;
+pub mod l1_lipschitz;
 pub mod p1_rates;
 pub mod problems;
 pub mod r1_width;
@@ -16,6 +18,7 @@ pub mod s1_losses;
 pub mod s4_space;
 pub mod s6_scheme;
 pub mod s7_pcn;
+pub mod t1_gap;
 
 use crate::error::{Error, Result};
 use crate::record::Record;
@@ -94,6 +97,10 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(a1_assumption::AssumptionOne),
         Box::new(p1_rates::P1Rates),
         Box::new(c_width::WidthIndependence),
+        Box::new(a2_conditions::Conditions),
+        Box::new(t1_gap::GapBound),
+        Box::new(l1_lipschitz::Lipschitz),
+        Box::new(t1_gap::GapRate),
     ]
 }
 

@@ -3,8 +3,11 @@
 //! statements never import experiments, the CLI or the dynamics.
 
 pub mod a1;
+pub mod a2;
 pub mod c_eta;
+pub mod l1;
 pub mod p1;
+pub mod t1;
 
 /// Every statement ID of `STATEMENTS.md`, in its order, with a short title.
 pub const CATALOGUE: [(&str, &str); 25] = [
