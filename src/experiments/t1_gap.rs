@@ -497,6 +497,7 @@ pub fn compute_sweep_on(seed: u64, sizes: SweepSizes, ns: &[usize], rules: &[Bet
     for (i, &n) in ns.iter().enumerate() {
         for (j, &rule) in rules.iter().enumerate() {
             let beta = rule.beta(n as f64);
+            crate::progress::tick(&format!("T1 sweep: n = {n}, beta = {beta:.0} ({} data sets)", sizes.datasets));
             let base = 1_000_000 * (1 + (i * rules.len() + j) as u64);
             let (m, v) = population_moments(&t, beta, &sizes, seed, base - 1)?;
             let per: Vec<Result<DatasetGap>> = par_chains(sizes.datasets, |c| {
