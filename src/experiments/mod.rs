@@ -15,9 +15,14 @@ pub mod p1_rates;
 pub mod problems;
 pub mod r1_width;
 pub mod s1_losses;
+pub mod s2_particles;
+pub mod s3_lift;
 pub mod s4_space;
+pub mod s5_continuous;
 pub mod s6_scheme;
 pub mod s7_pcn;
+pub mod s8_clip;
+pub mod s9_smoothness;
 pub mod t1_gap;
 
 use crate::error::{Error, Result};
@@ -89,6 +94,11 @@ pub trait Experiment: Sync {
 pub fn registry() -> Vec<Box<dyn Experiment>> {
     vec![
         Box::new(s1_losses::Losses),
+        Box::new(s2_particles::ParticleNoise),
+        Box::new(s3_lift::Lift),
+        Box::new(s5_continuous::ContinuousDynamics),
+        Box::new(s8_clip::ClippedModel),
+        Box::new(s9_smoothness::SmoothnessScale),
         Box::new(s4_space::SpaceChecks),
         Box::new(s6_scheme::SchemeOracles),
         Box::new(s7_pcn::PcnOracles),
