@@ -6,12 +6,14 @@
 //! its own stream and results are collected in chain order, so the output
 //! bytes do not depend on the number of threads.
 
+pub mod cf_small_ball;
 pub mod problems;
 pub mod r1_width;
 pub mod s1_losses;
 pub mod s4_space;
 pub mod s6_scheme;
 pub mod s7_pcn;
+pub mod t2r_rate;
 
 use crate::error::{Error, Result};
 use crate::record::Record;
@@ -86,6 +88,9 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(s6_scheme::SchemeOracles),
         Box::new(s7_pcn::PcnOracles),
         Box::new(r1_width::FiniteWidthLift),
+        Box::new(cf_small_ball::SmallBallChecks),
+        Box::new(t2r_rate::RegressionRate),
+        Box::new(t2r_rate::FastRate),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! printed (and as corrected, see `paper/errata.md`). Pure functions, no I/O;
 //! statements never import experiments, the CLI or the dynamics.
 
+pub mod cf;
 pub mod p1;
 
 /// Every statement ID of `STATEMENTS.md`, in its order, with a short title.
