@@ -13,6 +13,7 @@ pub mod s1_losses;
 pub mod s4_space;
 pub mod s6_scheme;
 pub mod s7_pcn;
+pub mod t2_eps_star;
 pub mod t2r_rate;
 
 use crate::error::{Error, Result};
@@ -89,6 +90,7 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(s7_pcn::PcnOracles),
         Box::new(r1_width::FiniteWidthLift),
         Box::new(cf_small_ball::SmallBallChecks),
+        Box::new(t2_eps_star::CriticalRadius),
         Box::new(t2r_rate::RegressionRate),
         Box::new(t2r_rate::FastRate),
     ]

@@ -186,7 +186,7 @@ impl Variances {
         let s0 = t.a * libm::pow(y0, -t.q) * scale.max(1e-300);
         let v_max = (libm::log(s0).max(0.0)) / t.q + 40.0 / (t.q - 1.0);
         let step = 1.0 / (16.0 * t.q.max(1.0));
-        let m = 2 * ((v_max / step / 2.0).ceil() as usize).max(2);
+        let m = 4 * ((v_max / step / 4.0).ceil() as usize).max(1);
         let hv = v_max / m as f64;
         let mut fine = C::new(0.0, 0.0);
         let mut coarse = C::new(0.0, 0.0);
@@ -214,11 +214,11 @@ impl Variances {
             }
         }
         fine *= hv / 3.0;
-        // m may not be divisible by 4: the coarse rule is only an error proxy.
+        // m is a multiple of 4, so the coarse rule is Simpson at step 2h.
         coarse *= 2.0 * hv / 3.0;
         let y_end = y0 * libm::exp(v_max);
         let beyond = (g(y_end) * y_end).norm() / (t.q - 1.0);
-        err += if m % 4 == 0 { (fine - coarse).norm() / 15.0 } else { (fine - coarse).norm() } + beyond;
+        err += (fine - coarse).norm() / 15.0 + beyond;
         acc += fine;
         err += 1e-15 * acc.norm();
         (acc, err)
@@ -302,7 +302,8 @@ pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
         while v.m(lo) <= r {
             lo /= 16.0;
         }
-        for _ in 0..120 {
+        // Any c > 0 is exact; the saddle point only optimizes, so 30 steps suffice.
+        for _ in 0..30 {
             let mid = (lo * hi).sqrt();
             if v.m(mid) > r {
                 lo = mid;
@@ -314,7 +315,7 @@ pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
     } else {
         // t ∈ (−1/(2 s_max), 0), m increases to ∞ at the left end.
         let (mut lo, mut hi) = (-0.5 / smax, 0.0);
-        for _ in 0..200 {
+        for _ in 0..60 {
             let mid = 0.5 * (lo + hi);
             if v.m(mid) > r {
                 lo = mid;
@@ -333,11 +334,36 @@ pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
     } else {
         -(1.0 / sig_t).min(0.25 / smax)
     };
+    // In the moderate regime few terms have 2c s_k ≥ 1 and the integrand
+    // decays slowly in ω; moving c right (any c > 0 is exact) until 16
+    // terms qualify speeds the quadrature up, at the price of a factor
+    // e^{Λ(c) − Λ(t)}, Λ(c) = cr + L(c), of cancellation (capped at e^8).
+    let c = if c > 0.0 && v.head.len() > 16 && c < 0.5 / v.head[15] {
+        let lam = |x: f64| x * r + v.log_laplace(x).0;
+        let base = lam(c);
+        let target = 0.5 / v.head[15];
+        if lam(target) - base <= 8.0 {
+            target
+        } else {
+            let (mut lo, mut hi) = (c, target);
+            for _ in 0..20 {
+                let mid = 0.5 * (lo + hi);
+                if lam(mid) - base <= 8.0 {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        }
+    } else {
+        c
+    };
     let (lc, lc_err) = v.log_laplace(c);
     let sig = v.sigma(c);
     let st_max = smax / (1.0 + 2.0 * c * smax);
     let dist = c.abs().min(0.5 / st_max);
-    let h = (0.5 / sig).min(2.0 * std::f64::consts::PI * dist / 40.0);
+    let h0 = (0.5 / sig).min(2.0 * std::f64::consts::PI * dist / 40.0);
     let head: Vec<f64> = v.head.iter().map(|&s| s / (1.0 + 2.0 * c * s)).collect();
     // Integrand F(ω) and its modulus; the exponent's error estimate.
     let integrand = |w: f64| -> (f64, f64, f64) {
@@ -349,47 +375,62 @@ pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
         let modulus = libm::exp(-0.5 * sum.re);
         (z.re, modulus, e)
     };
-    let (f0, _, e0) = integrand(0.0);
-    let mut fine = 0.5 * f0;
-    let mut coarse = 0.5 * f0;
-    let mut exp_err = 0.5 * f0.abs() * e0 * 0.5;
-    let mut nodes = 1;
-    let mut tail_bound;
-    loop {
-        let w = nodes as f64 * h;
-        let (fw, modulus, e) = integrand(w);
-        fine += fw;
-        if nodes % 2 == 0 {
-            coarse += fw;
+    let pi = std::f64::consts::PI;
+    // Trapezoid at step h (and, from its even nodes, at 2h) until the
+    // rigorous tail bound is negligible: (J_h, J_2h, tail bound, exponent error, nodes).
+    let trapezoid = |h: f64| -> Result<(f64, f64, f64, f64, usize)> {
+        let (f0, _, e0) = integrand(0.0);
+        let mut fine = 0.5 * f0;
+        let mut coarse = 0.5 * f0;
+        let mut exp_err = 0.5 * f0.abs() * e0 * 0.5;
+        let mut nodes = 1;
+        loop {
+            let w = nodes as f64 * h;
+            let (fw, modulus, e) = integrand(w);
+            fine += fw;
+            if nodes % 2 == 0 {
+                coarse += fw;
+            }
+            exp_err += fw.abs() * e * 0.5;
+            nodes += 1;
+            // Rigorous bound on ∫_w^∞ |F|: d log(1 + x² a)/d log x² ≥ a/(1 + a) for
+            // x ≥ 1 gives M(ω') ≤ M(ω)(ω/ω')^{2κ}, κ = ¼ Σ a_k/(1 + a_k), a_k = 4ω² s̃_k²,
+            // hence ∫_ω^∞ M(ω')/ω' dω' ≤ M(ω)/(2κ).
+            let kappa: f64 = head
+                .iter()
+                .map(|&s| {
+                    let a = 4.0 * w * w * s * s;
+                    a / (1.0 + a)
+                })
+                .sum::<f64>()
+                / 4.0;
+            let tail_bound = modulus / (2.0 * kappa) / pi;
+            if tail_bound < 1e-10 * (fine * h / pi).abs() && nodes > 8 {
+                return Ok((fine * h / pi, coarse * 2.0 * h / pi, tail_bound, exp_err * h / pi, nodes));
+            }
+            if nodes > MAX_NODES {
+                return Err(Error::OutOfRange {
+                    name: "eps",
+                    value: eps,
+                    range: "a range where the inversion integral converges within MAX_NODES",
+                });
+            }
         }
-        exp_err += fw.abs() * e * 0.5;
-        nodes += 1;
-        // Rigorous bound on ∫_w^∞ |F|: d log(1 + x² a)/d log x² ≥ a/(1 + a) for
-        // x ≥ 1 gives M(ω') ≤ M(ω)(ω/ω')^{2κ}, κ = ¼ Σ a_k/(1 + a_k), a_k = 4ω² s̃_k²,
-        // hence ∫_ω^∞ M(ω')/ω' dω' ≤ M(ω)/(2κ).
-        let kappa: f64 = head
-            .iter()
-            .map(|&s| {
-                let a = 4.0 * w * w * s * s;
-                a / (1.0 + a)
-            })
-            .sum::<f64>()
-            / 4.0;
-        tail_bound = modulus / (2.0 * kappa);
-        if tail_bound / std::f64::consts::PI < 1e-11 * (fine * h / std::f64::consts::PI).abs() && nodes > 8 {
-            break;
+    };
+    // Halve h until J_h and J_2h agree to 1e-4; the trapezoid error decays
+    // like e^{−a/h}, so the error at h is about |J_h − J_2h|²/|J|.
+    let mut h = h0;
+    let mut total_nodes = 0;
+    let (j, j_err) = loop {
+        let (j, j2, tail, e_exp, nodes) = trapezoid(h)?;
+        total_nodes += nodes;
+        let d = (j - j2).abs();
+        if d <= 1e-4 * j.abs() || total_nodes > MAX_NODES {
+            break (j, d * d / j.abs().max(f64::MIN_POSITIVE) + tail + e_exp);
         }
-        if nodes > MAX_NODES {
-            return Err(Error::OutOfRange {
-                name: "eps",
-                value: eps,
-                range: "a range where the inversion integral converges within MAX_NODES",
-            });
-        }
-    }
-    let j = fine * h / std::f64::consts::PI;
-    let j2 = coarse * 2.0 * h / std::f64::consts::PI;
-    let j_err = (j - j2).abs() + tail_bound / std::f64::consts::PI + exp_err * h / std::f64::consts::PI;
+        h *= 0.5;
+    };
+    let nodes = total_nodes;
     let chernoff = -(c * r + lc);
     let (neg_log_prob, error_bound) = if c > 0.0 {
         if j <= 0.0 {

@@ -4,6 +4,7 @@
 
 pub mod cf;
 pub mod p1;
+pub mod t2;
 
 /// Every statement ID of `STATEMENTS.md`, in its order, with a short title.
 pub const CATALOGUE: [(&str, &str); 25] = [
