@@ -14,6 +14,7 @@ pub mod s4_space;
 pub mod s6_scheme;
 pub mod s7_pcn;
 pub mod t2_eps_star;
+pub mod t3_classification;
 pub mod t2r_rate;
 
 use crate::error::{Error, Result};
@@ -93,6 +94,9 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(t2_eps_star::CriticalRadius),
         Box::new(t2r_rate::RegressionRate),
         Box::new(t2r_rate::FastRate),
+        Box::new(t3_classification::ExponentialError),
+        Box::new(t3_classification::StrongLowNoise),
+        Box::new(t3_classification::InputDensity),
     ]
 }
 
