@@ -35,6 +35,18 @@ pub fn sweep(theta: f64, gamma: f64, b: f64, ns: &[usize]) -> Result<Vec<(usize,
         .collect()
 }
 
+/// Local exponent in ε of the exact decentering term at βλ = 1, between
+/// ε = 1e-3 and 1e-2 (teacher of T2R with 20000 modes, so the teacher's
+/// truncation does not reach these radii).
+pub fn bias_exponent(theta: f64, gamma: f64) -> Result<f64> {
+    let modes = 20_000;
+    let w = super::t2r_rate::teacher(theta, gamma, modes);
+    let nu: Vec<f64> = (0..modes).map(|k| libm::pow(k as f64 + 1.0, -2.0 * (gamma + 1.0))).collect();
+    let a = t2::decentering(&w, &nu, 1.0, 1e-3)?;
+    let b = t2::decentering(&w, &nu, 1.0, 1e-2)?;
+    Ok(libm::log(b / a) / libm::log(10.0))
+}
+
 /// Local exponent of ε*² between the last two points.
 pub fn last_exponent(s: &[(usize, f64, f64)]) -> f64 {
     let (a, b) = (s[s.len() - 2], s[s.len() - 1]);
@@ -89,6 +101,14 @@ impl Experiment for CriticalRadius {
                     "local_exponent": e, "predicted_exponent": pred}));
             }
         }
+        // The printed bias bound λβ ε^{−2(1−θ)/θ}: local exponent of the exact decentering term.
+        let mut bias_rows = Vec::new();
+        for &theta in &thetas {
+            let e = bias_exponent(theta, gamma)?;
+            let pred = -2.0 * (1.0 - theta) / theta;
+            checks.push(Check::equal(&format!("decentering exponent in eps, theta={theta}"), pred, e, 0.0, SMALL_BALL_EXPONENT_REL * pred.abs(), 0.0));
+            bias_rows.push(json!({"theta": theta, "exponent": e, "printed": pred}));
+        }
         let mut evidence = Vec::new();
         evidence.extend(ctx.write_evidence("T2_eps_star.json", &json!({"sweeps": rows}))?);
         evidence.extend(ctx.write_plot("T2_eps_star.svg", &plot)?);
@@ -99,7 +119,7 @@ impl Experiment for CriticalRadius {
             parameters: json!({"gamma": gamma, "c_mu": 1.0, "decay": 2.0, "s": 1.0, "thetas": thetas, "ns": ns,
                 "beta": ["n", "n^0.6"], "lambda": "1/n", "teacher_modes": TEACHER_MODES}),
             theoretical: json!({"eps_star_sq_exponent": "max(-theta, alpha_tilde - b, -1) for beta = n^b, lambda = 1/n"}),
-            empirical: json!({"sweeps": rows}),
+            empirical: json!({"sweeps": rows, "decentering_exponents": bias_rows}),
             checks,
             evidence,
             notes: "phi(eps) = exact decentering term (Lagrange multiplier) + small-ball term (statements::cf) + log 2; eps* by \
