@@ -137,16 +137,20 @@ fn constants(args: &[String]) -> Result<String> {
 /// (`statements::cf`), as JSON; `--truncate K` adds the rigorous bracket of
 /// the K-term truncation.
 fn small_ball(args: &[String]) -> Result<String> {
-    let f = Flags::parse(
-        args,
-        &["--gamma", "--beta-lambda", "--eps", "--c-mu", "--decay", "--truncate"],
-        &[],
-    )?;
+    let f = Flags::parse(args, &["--gamma", "--beta-lambda", "--eps", "--c-mu", "--decay", "--truncate"], &[])?;
     let gamma = f.number("--gamma")?;
     let beta_lambda = f.number("--beta-lambda")?;
     let eps = f.number("--eps")?;
-    let c_mu = if f.values.contains_key("--c-mu") { f.number("--c-mu")? } else { 1.0 };
-    let decay = if f.values.contains_key("--decay") { f.number("--decay")? } else { 2.0 };
+    let c_mu = if f.values.contains_key("--c-mu") {
+        f.number("--c-mu")?
+    } else {
+        1.0
+    };
+    let decay = if f.values.contains_key("--decay") {
+        f.number("--decay")?
+    } else {
+        2.0
+    };
     let v = cf::Variances::prior(c_mu, decay, gamma, beta_lambda)?;
     let sb = cf::small_ball(&v, eps)?;
     let mut out = serde_json::json!({
@@ -162,7 +166,8 @@ fn small_ball(args: &[String]) -> Result<String> {
             value: k.clone(),
         })?;
         let (lo, hi) = cf::truncation_bracket(&v, eps, k)?;
-        out["truncation"] = serde_json::json!({"terms": k, "tail_mass_bound": v.tail_mass_bound(k), "neg_log_prob_lower": lo, "neg_log_prob_upper": hi});
+        out["truncation"] =
+            serde_json::json!({"terms": k, "tail_mass_bound": v.tail_mass_bound(k), "neg_log_prob_lower": lo, "neg_log_prob_upper": hi});
     }
     let mut s = serde_json::to_string_pretty(&out).expect("serializable");
     s.push('\n');

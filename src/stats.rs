@@ -168,6 +168,11 @@ pub fn fit_line_weighted(x: &[f64], y: &[f64], sigma: &[f64]) -> (f64, f64, f64,
     let sxy: f64 = x.iter().zip(y).zip(&w).map(|((a, c), b)| b * (a - mx) * (c - my)).sum();
     let slope = sxy / sxx;
     let intercept = my - slope * mx;
-    let chi2: f64 = x.iter().zip(y).zip(&w).map(|((a, c), b)| b * (c - intercept - slope * a).powi(2)).sum();
+    let chi2: f64 = x
+        .iter()
+        .zip(y)
+        .zip(&w)
+        .map(|((a, c), b)| b * (c - intercept - slope * a).powi(2))
+        .sum();
     (intercept, slope, (1.0 / sxx).sqrt(), chi2)
 }

@@ -27,7 +27,10 @@ fn brownian_exact_law_six_decades() {
         let (c, err) = brownian_check(eps, SMALL_BALL_REL).unwrap();
         assert!(c.passed, "eps {eps}: {} vs exact {}", c.empirical, c.theoretical);
         // The exact route has its own rounding error of a few ulps of −log P.
-        assert!((c.empirical - c.theoretical).abs() <= err + 1e-14 * c.theoretical, "error estimate too small at {eps}");
+        assert!(
+            (c.empirical - c.theoretical).abs() <= err + 1e-14 * c.theoretical,
+            "error estimate too small at {eps}"
+        );
     }
 }
 
@@ -40,7 +43,10 @@ fn brownian_check_rejects_wrong_variances() {
     for &eps in &[1e-4, 1e-2] {
         let calc = cf::small_ball(&wrong, eps).unwrap().neg_log_prob;
         let exact = cf::brownian_exact(eps).unwrap();
-        assert!((calc - exact).abs() > SMALL_BALL_REL * exact, "wrong variances not detected at {eps}");
+        assert!(
+            (calc - exact).abs() > SMALL_BALL_REL * exact,
+            "wrong variances not detected at {eps}"
+        );
     }
 }
 
@@ -89,7 +95,11 @@ fn truncation_bracket_contains_value() {
     let v = Variances::prior(1.0, 2.0, 1.0, 1.0).unwrap();
     let full = cf::small_ball(&v, 1e-2).unwrap();
     let (lo, hi) = cf::truncation_bracket(&v, 1e-2, 1000).unwrap();
-    assert!(lo <= full.neg_log_prob && full.neg_log_prob <= hi, "{lo} {} {hi}", full.neg_log_prob);
+    assert!(
+        lo <= full.neg_log_prob && full.neg_log_prob <= hi,
+        "{lo} {} {hi}",
+        full.neg_log_prob
+    );
     let (lo2, hi2) = cf::truncation_bracket(&v, 1e-2, 300).unwrap();
     assert!(hi2 - lo2 > hi - lo);
     // Dropping the tail is not harmless for Brownian motion at small ε.
@@ -117,8 +127,15 @@ fn small_ball_exponents_match_corrected_form() {
     for (g, e_eps, e_bl) in small_ball_exponents().unwrap() {
         let at = cf::alpha_tilde(g);
         let k = 2.0 * at / (1.0 - at);
-        assert!((e_eps + k).abs() <= SMALL_BALL_EXPONENT_REL * k, "gamma {g}: eps exponent {e_eps} vs {}", -k);
-        assert!((e_bl + k / 2.0).abs() <= SMALL_BALL_EXPONENT_REL * k / 2.0, "gamma {g}: bl exponent {e_bl}");
+        assert!(
+            (e_eps + k).abs() <= SMALL_BALL_EXPONENT_REL * k,
+            "gamma {g}: eps exponent {e_eps} vs {}",
+            -k
+        );
+        assert!(
+            (e_bl + k / 2.0).abs() <= SMALL_BALL_EXPONENT_REL * k / 2.0,
+            "gamma {g}: bl exponent {e_bl}"
+        );
         let ratio = cf::small_ball_bound_corrected(g, 10.0, 1e-3) / cf::small_ball_bound_corrected(g, 1.0, 1e-3 * 10f64.sqrt());
         assert!((ratio - 1.0).abs() < 1e-12);
     }

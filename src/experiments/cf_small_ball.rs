@@ -166,7 +166,11 @@ impl Experiment for SmallBallChecks {
         for &bl in &BETA_LAMBDAS {
             plot.series.push(Series {
                 name: format!("beta*lambda = {bl}"),
-                points: g.iter().filter(|p| p.gamma == 1.0 && p.beta_lambda == bl).map(|p| (p.eps, p.neg_log_prob)).collect(),
+                points: g
+                    .iter()
+                    .filter(|p| p.gamma == 1.0 && p.beta_lambda == bl)
+                    .map(|p| (p.eps, p.neg_log_prob))
+                    .collect(),
                 errors: None,
                 style: Style::Points,
             });

@@ -14,8 +14,8 @@ pub mod s4_space;
 pub mod s6_scheme;
 pub mod s7_pcn;
 pub mod t2_eps_star;
-pub mod t3_classification;
 pub mod t2r_rate;
+pub mod t3_classification;
 
 use crate::error::{Error, Result};
 use crate::record::Record;

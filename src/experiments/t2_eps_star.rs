@@ -95,10 +95,12 @@ impl Experiment for CriticalRadius {
                     errors: None,
                     style: Style::Points,
                 });
-                rows.push(json!({"theta": theta, "beta_exponent": b, "lambda": "1/n", "ns": s.iter().map(|p| p.0).collect::<Vec<_>>(),
+                rows.push(
+                    json!({"theta": theta, "beta_exponent": b, "lambda": "1/n", "ns": s.iter().map(|p| p.0).collect::<Vec<_>>(),
                     "eps_star_sq": s.iter().map(|p| p.1).collect::<Vec<_>>(), "printed_rate": s.iter().map(|p| p.2).collect::<Vec<_>>(),
                     "ratio_eps_star_sq_to_printed": s.iter().map(|p| p.1 / p.2).collect::<Vec<_>>(),
-                    "local_exponent": e, "predicted_exponent": pred}));
+                    "local_exponent": e, "predicted_exponent": pred}),
+                );
             }
         }
         // The printed bias bound λβ ε^{−2(1−θ)/θ}: local exponent of the exact decentering term.
@@ -106,7 +108,14 @@ impl Experiment for CriticalRadius {
         for &theta in &thetas {
             let e = bias_exponent(theta, gamma)?;
             let pred = -2.0 * (1.0 - theta) / theta;
-            checks.push(Check::equal(&format!("decentering exponent in eps, theta={theta}"), pred, e, 0.0, SMALL_BALL_EXPONENT_REL * pred.abs(), 0.0));
+            checks.push(Check::equal(
+                &format!("decentering exponent in eps, theta={theta}"),
+                pred,
+                e,
+                0.0,
+                SMALL_BALL_EXPONENT_REL * pred.abs(),
+                0.0,
+            ));
             bias_rows.push(json!({"theta": theta, "exponent": e, "printed": pred}));
         }
         let mut evidence = Vec::new();

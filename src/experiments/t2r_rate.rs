@@ -107,7 +107,9 @@ pub struct SlopeFit {
 
 /// Teacher coefficients w_k = (k+1)^{−(1+2pθ(γ+1)/2)/2} with p = 2.
 pub fn teacher(theta: f64, gamma: f64, modes: usize) -> Vec<f64> {
-    (0..modes).map(|k| libm::pow(k as f64 + 1.0, -(1.0 + 2.0 * theta * (gamma + 1.0)) / 2.0)).collect()
+    (0..modes)
+        .map(|k| libm::pow(k as f64 + 1.0, -(1.0 + 2.0 * theta * (gamma + 1.0)) / 2.0))
+        .collect()
 }
 
 /// Excess risk (π_∞, scheme) for one data set of size n.
@@ -212,7 +214,14 @@ fn small_ball_checks() -> Result<(Vec<Check>, serde_json::Value)> {
         let at = cf::alpha_tilde(g);
         let k = 2.0 * at / (1.0 - at);
         // Printed: (ε/√(βλ))^{−k}: exponent −k in ε, +k/2 in βλ. Corrected: −k and −k/2.
-        checks.push(Check::equal(&format!("eps exponent, gamma={g}"), -k, e_eps, 0.0, SMALL_BALL_EXPONENT_REL * k, 0.0));
+        checks.push(Check::equal(
+            &format!("eps exponent, gamma={g}"),
+            -k,
+            e_eps,
+            0.0,
+            SMALL_BALL_EXPONENT_REL * k,
+            0.0,
+        ));
         checks.push(Check::equal(
             &format!("beta*lambda exponent (corrected E40), gamma={g}"),
             -k / 2.0,
@@ -229,7 +238,14 @@ fn small_ball_checks() -> Result<(Vec<Check>, serde_json::Value)> {
     let v1 = cf::Variances::prior(1.0, 2.0, 1.0, 1.0)?;
     let lhs = cf::small_ball(&v, 1e-4)?.neg_log_prob;
     let rhs = cf::small_ball(&v1, 1e-4 * 10f64.sqrt())?.neg_log_prob;
-    checks.push(Check::equal("-log P(eps, bl=10) = -log P(eps*sqrt(10), 1)", rhs, lhs, 0.0, 1e3 * EXACT_REL * rhs, 0.0));
+    checks.push(Check::equal(
+        "-log P(eps, bl=10) = -log P(eps*sqrt(10), 1)",
+        rhs,
+        lhs,
+        0.0,
+        1e3 * EXACT_REL * rhs,
+        0.0,
+    ));
     Ok((checks, json!(rows)))
 }
 
@@ -245,7 +261,14 @@ impl Experiment for RegressionRate {
         let mut fits = Vec::new();
         for &theta in &THETAS {
             let f = slope_fit(&s, theta)?;
-            checks.push(slope_bound_check(&format!("posterior slope <= -theta, theta={theta}"), f.slope, f.slope_stderr, -theta, f.ns.len(), alpha));
+            checks.push(slope_bound_check(
+                &format!("posterior slope <= -theta, theta={theta}"),
+                f.slope,
+                f.slope_stderr,
+                -theta,
+                f.ns.len(),
+                alpha,
+            ));
             checks.push(slope_bound_check(
                 &format!("scheme slope <= -theta, theta={theta}"),
                 f.scheme_slope,
@@ -277,14 +300,22 @@ impl Experiment for RegressionRate {
             );
             plot.series.push(Series {
                 name: format!("theta={} fit", f.theta),
-                points: f.ns.iter().map(|&n| (n as f64, libm::exp(a + f.slope * libm::log(n as f64)))).collect(),
+                points: f
+                    .ns
+                    .iter()
+                    .map(|&n| (n as f64, libm::exp(a + f.slope * libm::log(n as f64))))
+                    .collect(),
                 errors: None,
                 style: Style::Line,
             });
             let n0 = f.ns[0] as f64;
             plot.series.push(Series {
                 name: format!("theta={} theory n^-theta", f.theta),
-                points: f.ns.iter().map(|&n| (n as f64, f.excess_risks[0] * libm::pow(n as f64 / n0, -f.theta))).collect(),
+                points: f
+                    .ns
+                    .iter()
+                    .map(|&n| (n as f64, f.excess_risks[0] * libm::pow(n as f64 / n0, -f.theta)))
+                    .collect(),
                 errors: None,
                 style: Style::Line,
             });
@@ -335,7 +366,14 @@ impl Experiment for FastRate {
         let alpha = FALSE_FAILURE / 2.0;
         let checks = vec![
             slope_bound_check("posterior slope < -1/2", f.slope, f.slope_stderr, -0.5, f.ns.len(), alpha),
-            slope_bound_check("scheme slope < -1/2", f.scheme_slope, f.scheme_slope_stderr, -0.5, f.ns.len(), alpha),
+            slope_bound_check(
+                "scheme slope < -1/2",
+                f.scheme_slope,
+                f.scheme_slope_stderr,
+                -0.5,
+                f.ns.len(),
+                alpha,
+            ),
         ];
         // A bound check passes with slope ≤ −1/2 + t·se; faster than 1/√n needs slope + t·se < −1/2.
         let t = t_one_sided(alpha, f.ns.len() - 2);

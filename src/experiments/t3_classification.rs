@@ -11,7 +11,7 @@
 //! density 1.25, model f_W(x) = Σ_{k<N} W_k e_k(x) on the cosine basis (so
 //! σ is the identity, C^∞), teacher f* = a e_1 (a = 3), P(Y=1|x) = s(f*(x)).
 //! Then h*(x) is the binary entropy of s(f*(x)) and δ = log 2 − max_x h*(x)
-//! > 0 because |f*| ≥ a√2 cos(0.4π) on the support. The data set D_n is
+//! is positive because |f*| ≥ a√2 cos(0.4π) on the support. The data set D_n is
 //! fixed (n = 100); the event "imperfect" is checked on a grid of 400
 //! support points. π_∞ is sampled by pCN-MH (exact), the scheme by the
 //! semi-implicit Langevin chain; p(β) is estimated with pooled batch-means
@@ -142,7 +142,16 @@ pub enum Sampler {
 
 /// p(β) = π({imperfect}) with pooled batch-means standard error from
 /// `chains` chains of `burn + len` steps started at 0, recording every `thin` steps.
-pub fn error_probability(p: &Problem, sampler: Sampler, beta: f64, chains: usize, burn: usize, len: usize, thin: usize, seed: u64) -> Result<Estimate> {
+pub fn error_probability(
+    p: &Problem,
+    sampler: Sampler,
+    beta: f64,
+    chains: usize,
+    burn: usize,
+    len: usize,
+    thin: usize,
+    seed: u64,
+) -> Result<Estimate> {
     match sampler {
         Sampler::Pcn(s) => {
             Pcn::new(&p.space, 1, beta, LAMBDA, s)?;
@@ -160,7 +169,7 @@ pub fn error_probability(p: &Problem, sampler: Sampler, beta: f64, chains: usize
                 let mut st = k.init(&p.model, Coef::zeros(MODES, 1));
                 for t in 0..burn + len {
                     k.step(&p.model, &mut rng, &mut st);
-                    if t >= burn && (t - burn) % thin == 0 {
+                    if t >= burn && (t - burn).is_multiple_of(thin) {
                         out.push(p.imperfect(&st.w) as u8 as f64);
                     }
                 }
@@ -170,7 +179,7 @@ pub fn error_probability(p: &Problem, sampler: Sampler, beta: f64, chains: usize
                 let mut st = k.init(Coef::zeros(MODES, 1)).expect("shape");
                 for t in 0..burn + len {
                     k.step(&p.model, &mut rng, &mut st);
-                    if t >= burn && (t - burn) % thin == 0 {
+                    if t >= burn && (t - burn).is_multiple_of(thin) {
                         out.push(p.imperfect(&st.w) as u8 as f64);
                     }
                 }
@@ -221,7 +230,14 @@ pub struct BetaSweep {
 /// Runs the sweep; `sampler_at(β)` gives the sampler and the inverse
 /// temperature it actually uses at the point labelled β (β itself, except
 /// in negative controls).
-pub fn sweep(p: &Problem, betas: &[f64], sampler_at: impl Fn(f64) -> (Sampler, f64), chains: usize, len: usize, seed: u64) -> Result<BetaSweep> {
+pub fn sweep(
+    p: &Problem,
+    betas: &[f64],
+    sampler_at: impl Fn(f64) -> (Sampler, f64),
+    chains: usize,
+    len: usize,
+    seed: u64,
+) -> Result<BetaSweep> {
     let mut probs = Vec::new();
     let mut ses = Vec::new();
     for (i, &b) in betas.iter().enumerate() {
@@ -268,7 +284,10 @@ impl Experiment for ExponentialError {
         let pcn = sweep(&p, &bs, |b| (Sampler::Pcn(pcn_scale(b)), b), chains, len, ctx.seed)?;
         let scheme = sweep(&p, &bs, |b| (Sampler::Scheme(ETA), b), chains, len, ctx.seed.wrapping_add(100))?;
         let alpha = FALSE_FAILURE / 2.0;
-        let checks = vec![decay_check("log p(beta) slope < 0 under pi_inf (pCN)", &pcn, alpha), decay_check("log p(beta) slope < 0 under the scheme", &scheme, alpha)];
+        let checks = vec![
+            decay_check("log p(beta) slope < 0 under pi_inf (pCN)", &pcn, alpha),
+            decay_check("log p(beta) slope < 0 under the scheme", &scheme, alpha),
+        ];
         // Theorem 3's exponent δ^{2m/(2m−d)} with m = 3, d = 1.
         let rate_unit = libm::pow(p.delta, 6.0 / 5.0);
         let plot = Plot {
@@ -339,7 +358,11 @@ impl Experiment for StrongLowNoise {
             Check::upper_bound("delta > 0 (-delta <= 0)", 0.0, -p.delta, 0.0, 0.0, 0.0),
             Check::equal("delta: grid vs closed form at the gap edge", delta_closed, p.delta, 0.0, 1e-6, 0.0),
         ];
-        let status = if checks.iter().all(|c| c.passed) && p.delta > 0.0 { Status::Holds } else { Status::Violated };
+        let status = if checks.iter().all(|c| c.passed) && p.delta > 0.0 {
+            Status::Holds
+        } else {
+            Status::Violated
+        };
         Ok(Record {
             id: "A3".into(),
             title: statements::title("A3").unwrap_or_default().into(),
@@ -379,9 +402,10 @@ impl Experiment for InputDensity {
             empirical: json!({"density": density, "teacher_sobolev_seminorm_sq": sobolev}),
             checks,
             evidence: vec![],
-            notes: "Checked: support in [0,1], uniform density 1.25 >= c0, 2m > d with m = 3, f* = 3 e_1 smooth (finite cosine \
+            notes:
+                "Checked: support in [0,1], uniform density 1.25 >= c0, 2m > d with m = 3, f* = 3 e_1 smooth (finite cosine \
                     expansion, in W_2^m for every m), sigma = identity (linear model) is C^infinity. The boundary (four points) is regular."
-                .into(),
+                    .into(),
         })
     }
 }

@@ -127,7 +127,9 @@ impl Variances {
     pub fn truncated(&self, k: usize) -> Result<Variances> {
         error::nonzero("truncation K", k)?;
         let s = match &self.tail {
-            Some(t) => (0..k).map(|j| if j < self.head.len() { self.head[j] } else { t.at(j as f64) }).collect(),
+            Some(t) => (0..k)
+                .map(|j| if j < self.head.len() { self.head[j] } else { t.at(j as f64) })
+                .collect(),
             None => self.head.iter().take(k).copied().collect(),
         };
         Variances::finite(s)
@@ -152,9 +154,7 @@ impl Variances {
                 let y = k as f64 + t.b;
                 t.a * libm::pow(y, -t.q) + t.a * libm::pow(y, 1.0 - t.q) / (t.q - 1.0)
             }
-            Some(_) => {
-                self.head[k..].iter().sum::<f64>() + self.tail_mass_bound(self.head.len())
-            }
+            Some(_) => self.head[k..].iter().sum::<f64>() + self.tail_mass_bound(self.head.len()),
             None => self.head.iter().skip(k).sum(),
         }
     }

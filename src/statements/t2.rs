@@ -65,7 +65,9 @@ pub fn decentering(w: &[f64], nu: &[f64], beta_lambda: f64, eps: f64) -> Result<
 /// φ_{β,λ}(ε) = decentering + small ball + log 2 for the prior with
 /// μ_k = c_μ(k+1)^{−p} (`c_mu`, `decay`).
 pub fn phi(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, lambda: f64, eps: f64) -> Result<f64> {
-    let nu: Vec<f64> = (0..w.len()).map(|k| libm::pow(c_mu * libm::pow(k as f64 + 1.0, -decay), gamma + 1.0)).collect();
+    let nu: Vec<f64> = (0..w.len())
+        .map(|k| libm::pow(c_mu * libm::pow(k as f64 + 1.0, -decay), gamma + 1.0))
+        .collect();
     let bias = decentering(w, &nu, beta * lambda, eps)?;
     let sb = cf::small_ball(&Variances::prior(c_mu, decay, gamma, beta * lambda)?, eps)?;
     Ok(bias + sb.neg_log_prob + std::f64::consts::LN_2)
