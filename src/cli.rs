@@ -3,11 +3,13 @@
 //! Every error is one line on stderr with exit code 2 (bad input) or 1 (a
 //! golden check failed); outputs are written atomically.
 
+use crate::conform::{self, Trajectory};
 use crate::error::{Error, Result};
 use crate::experiments::{self, Context, DEFAULT_SEED};
 use crate::golden::{self, GoldenFile};
 use crate::report;
 use crate::rng::parse_seed;
+use crate::spec::{parse_json, read_limited, Spec};
 use crate::statements::cf;
 use crate::statements::p1::P1Params;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -22,11 +24,15 @@ USAGE:
                                [--bless] [--check-golden] [--golden DIR]
   transport-langevin constants --c-mu C --lambda L --beta B --eta E --mu0 M
                                --grad-bound G --loss-bound R --delta D
+  transport-langevin spec --example
+  transport-langevin run --spec F --out DIR [--full] [--pcn]
+  transport-langevin conform [--spec F] --trajectory T [--rtol R] [--atol A]
   transport-langevin small-ball --gamma G --beta-lambda BL --eps E [--c-mu C] [--decay P]
                                [--truncate K]
   transport-langevin help
 
-Exit codes: 0 success, 1 a check against golden data failed, 2 bad input.
+Exit codes: 0 success, 1 a check against golden data failed or a trajectory
+does not conform, 2 bad input.
 ";
 
 /// Parsed flags: `--name value` pairs and bare switches.
@@ -89,19 +95,54 @@ impl Flags {
     }
 }
 
-/// Runs the CLI on `args` (without the program name); returns what to print
-/// on stdout.
-pub fn run(args: &[String]) -> Result<String> {
+/// What a successful parse and run produced: text for stdout and, for the
+/// verdicts that exit 1 (golden mismatch, non-conforming trajectory), the
+/// failure to report after it.
+#[derive(Debug)]
+pub struct Output {
+    /// Text for stdout.
+    pub stdout: String,
+    /// A check that failed (exit code 1).
+    pub failure: Option<Error>,
+}
+
+/// Runs the CLI on `args` (without the program name). `Err` is bad input
+/// (exit 2); `Ok` carries stdout and possibly a failed check (exit 1).
+pub fn run(args: &[String]) -> Result<Output> {
+    let (stdout, failure) = match dispatch(args) {
+        Ok(s) => (s, None),
+        Err(Outcome::Failed(stdout, e)) => (stdout, Some(e)),
+        Err(Outcome::Bad(e)) => return Err(e),
+    };
+    Ok(Output { stdout, failure })
+}
+
+/// Internal: a bad input, or a completed run whose check failed.
+enum Outcome {
+    Bad(Error),
+    Failed(String, Error),
+}
+
+impl From<Error> for Outcome {
+    fn from(e: Error) -> Outcome {
+        Outcome::Bad(e)
+    }
+}
+
+fn dispatch(args: &[String]) -> std::result::Result<String, Outcome> {
     let Some((cmd, rest)) = args.split_first() else {
-        return Err(Error::Usage("no command given (see `transport-langevin help`)".into()));
+        return Err(Error::Usage("no command given (see `transport-langevin help`)".into()).into());
     };
     match cmd.as_str() {
         "reproduce" => reproduce(rest),
-        "constants" => constants(rest),
-        "small-ball" => small_ball(rest),
+        "constants" => Ok(constants(rest)?),
+        "spec" => Ok(spec_cmd(rest)?),
+        "run" => Ok(run_cmd(rest)?),
+        "conform" => conform_cmd(rest),
+        "small-ball" => Ok(small_ball(rest)?),
         "help" | "--help" | "-h" => Ok(USAGE.to_string()),
         "--version" | "version" => Ok(format!("transport-langevin {}\n", report::CRATE_VERSION)),
-        other => Err(Error::Usage(format!("unknown command `{other}` (see `transport-langevin help`)"))),
+        other => Err(Error::Usage(format!("unknown command `{other}` (see `transport-langevin help`)")).into()),
     }
 }
 
@@ -174,7 +215,7 @@ fn small_ball(args: &[String]) -> Result<String> {
     Ok(s)
 }
 
-fn reproduce(args: &[String]) -> Result<String> {
+fn reproduce(args: &[String]) -> std::result::Result<String, Outcome> {
     let f = Flags::parse(
         args,
         &["--out", "--only", "--seed", "--golden"],
@@ -192,7 +233,7 @@ fn reproduce(args: &[String]) -> Result<String> {
         None => None,
     };
     if (f.has("--bless") || f.has("--check-golden")) && (!quick || seed != DEFAULT_SEED) {
-        return Err(Error::Usage("--bless and --check-golden need --quick and the default seed".into()));
+        return Err(Error::Usage("--bless and --check-golden need --quick and the default seed".into()).into());
     }
     // Fail early, before any work, if the output folder cannot be made.
     std::fs::create_dir_all(&out).map_err(|e| Error::Io {
@@ -231,6 +272,15 @@ fn reproduce(args: &[String]) -> Result<String> {
             report::write_atomic(&golden_dir.join(format!("{}.json", r.id)), &report::to_json_bytes(&v))?;
             blessed += 1;
         }
+        for (name, spec) in conform::conformance_specs() {
+            let t = conform::run(&spec, true, false)?.trajectory.expect("asked for the trajectory");
+            let v = serde_json::to_value(&t).expect("serializable");
+            report::write_atomic(
+                &golden_dir.join("conformance").join(format!("{name}.json")),
+                &report::to_json_bytes(&v),
+            )?;
+            blessed += 1;
+        }
     }
     let mut msg = String::new();
     for r in &records {
@@ -241,7 +291,128 @@ fn reproduce(args: &[String]) -> Result<String> {
         msg.push_str(&format!("blessed {blessed} golden files in {}\n", golden_dir.display()));
     }
     if !mismatches.is_empty() {
-        return Err(Error::GoldenMismatch(mismatches.join("; ")));
+        return Err(Outcome::Failed(msg, Error::GoldenMismatch(mismatches.join("; "))));
     }
     Ok(msg)
+}
+
+/// Largest JSON input read (spec or trajectory).
+pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+
+fn read_spec(path: &str) -> Result<Spec> {
+    let text = read_limited(std::path::Path::new(path), MAX_INPUT_BYTES)?;
+    Spec::parse(&text, path)
+}
+
+fn spec_cmd(args: &[String]) -> Result<String> {
+    let f = Flags::parse(args, &[], &["--example"])?;
+    if !f.has("--example") {
+        return Err(Error::Usage("spec needs --example".into()));
+    }
+    let v = serde_json::to_value(Spec::example()).expect("serializable");
+    Ok(String::from_utf8(report::to_json_bytes(&v)).expect("utf-8"))
+}
+
+fn run_cmd(args: &[String]) -> Result<String> {
+    let f = Flags::parse(args, &["--spec", "--out"], &["--full", "--pcn"])?;
+    let spec_path = f.values.get("--spec").ok_or_else(|| Error::Usage("run needs --spec F".into()))?;
+    let out = PathBuf::from(f.values.get("--out").ok_or_else(|| Error::Usage("run needs --out DIR".into()))?);
+    let spec = read_spec(spec_path)?;
+    std::fs::create_dir_all(&out).map_err(|e| Error::Io {
+        path: out.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let o = conform::run(&spec, f.has("--full"), f.has("--pcn"))?;
+    report::write_atomic(&out.join("summary.json"), &report::to_json_bytes(&o.summary))?;
+    let mut msg = format!("wrote {}/summary.json\n", out.display());
+    if let Some(t) = o.trajectory {
+        let v = serde_json::to_value(&t).expect("serializable");
+        report::write_atomic(&out.join("trajectory.json"), &report::to_json_bytes(&v))?;
+        msg.push_str(&format!("wrote {}/trajectory.json\n", out.display()));
+    }
+    Ok(msg)
+}
+
+fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
+    let f = Flags::parse(args, &["--spec", "--trajectory", "--rtol", "--atol"], &[])?;
+    let tpath = f
+        .values
+        .get("--trajectory")
+        .ok_or_else(|| Error::Usage("conform needs --trajectory T".into()))?;
+    let text = read_limited(std::path::Path::new(tpath), MAX_INPUT_BYTES)?;
+    let traj: Trajectory = parse_json(&text, tpath)?;
+    if traj.format_version != conform::TRAJECTORY_VERSION {
+        return Err(Error::OutOfRange {
+            name: "format_version",
+            value: traj.format_version as f64,
+            range: "{1}",
+        }
+        .into());
+    }
+    let spec = match (f.values.get("--spec"), &traj.spec) {
+        (Some(p), embedded) => {
+            let s = read_spec(p)?;
+            if embedded.as_ref().is_some_and(|e| *e != s) {
+                return Err(Error::Usage(format!("the trajectory's spec differs from `{p}`")).into());
+            }
+            s
+        }
+        (None, Some(s)) => {
+            s.validate()?;
+            s.clone()
+        }
+        (None, None) => return Err(Error::Usage("conform needs --spec F (the trajectory has no spec)".into()).into()),
+    };
+    let tol = |flag: &str, given: Option<f64>, default: f64| -> Result<f64> {
+        let v = if f.values.contains_key(flag) {
+            f.number(flag)?
+        } else {
+            given.unwrap_or(default)
+        };
+        if v.is_finite() && v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(Error::BadFlagValue {
+                flag: flag.to_string(),
+                expected: "a finite number >= 0",
+                value: v.to_string(),
+            })
+        }
+    };
+    let rtol = tol("--rtol", traj.rtol, conform::DEFAULT_RTOL)?;
+    let atol = tol("--atol", traj.atol, conform::DEFAULT_ATOL)?;
+    if rtol == 0.0 && atol == 0.0 {
+        return Err(Error::Usage("--rtol and --atol cannot both be 0".into()).into());
+    }
+    let problem = spec.build()?;
+    let (json, ok, why) = if traj.noise.is_some() {
+        let r = conform::conform_exact(&spec, &problem, &traj, rtol, atol)?;
+        let why = r
+            .first_difference
+            .as_ref()
+            .map(|d| {
+                format!(
+                    "step {} coordinate {} (mode {}, component {}): ours {} theirs {} (|diff| {:e} > {:e})",
+                    d.step, d.coordinate, d.mode, d.component, d.ours, d.theirs, d.abs_diff, d.allowed
+                )
+            })
+            .unwrap_or_default();
+        (serde_json::to_value(&r).expect("serializable"), r.conforms(), why)
+    } else {
+        let r = conform::conform_statistical(&spec, &problem, &traj)?;
+        let why = r
+            .comparisons
+            .iter()
+            .filter(|c| c.z.abs() > r.threshold)
+            .map(|c| format!("{}: theirs {} ours {} (z = {:.2})", c.name, c.theirs.0, c.ours.0, c.z))
+            .collect::<Vec<_>>()
+            .join("; ");
+        (serde_json::to_value(&r).expect("serializable"), r.conforms(), why)
+    };
+    let text = String::from_utf8(report::to_json_bytes(&json)).expect("utf-8");
+    if ok {
+        Ok(text)
+    } else {
+        Err(Outcome::Failed(text, Error::NotConforming(why)))
+    }
 }

@@ -75,6 +75,9 @@ pub enum Error {
     /// Reading or writing a file failed.
     #[error("i/o error on `{path}`: {message}")]
     Io { path: String, message: String },
+    /// A trajectory does not conform to ours (exit code 1).
+    #[error("does not conform: {0}")]
+    NotConforming(String),
     /// A comparison against committed golden data failed (exit code 1).
     #[error("golden check failed: {0}")]
     GoldenMismatch(String),
@@ -84,7 +87,7 @@ impl Error {
     /// Process exit code: 1 for a failed golden check, 2 for bad input.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::GoldenMismatch(_) => 1,
+            Error::GoldenMismatch(_) | Error::NotConforming(_) => 1,
             _ => 2,
         }
     }

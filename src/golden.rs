@@ -18,7 +18,7 @@
 //! `CHANGELOG.md`).
 
 use crate::error::{Error, Result};
-use crate::record::Record;
+use crate::record::{Check, CheckKind, Record};
 use crate::rng::RNG_NAME;
 use crate::tolerance::GOLDEN_DETERMINISTIC_REL;
 use serde::{Deserialize, Serialize};
@@ -90,7 +90,7 @@ impl GoldenFile {
                     name: c.name.clone(),
                     value: c.empirical,
                     stderr: c.stderr,
-                    tolerance: GOLDEN_DETERMINISTIC_REL * c.empirical.abs().max(1e-300) + 1e-300,
+                    tolerance: golden_tolerance(c),
                     theoretical: c.theoretical,
                 })
                 .collect(),
@@ -154,6 +154,20 @@ impl GoldenFile {
             }
         }
         out
+    }
+}
+
+/// The tolerance a golden value gets. Seeded measurements are deterministic,
+/// so they get [`GOLDEN_DETERMINISTIC_REL`] relative. A deterministic error
+/// measure checked against a bound (an upper-bound check without standard
+/// error, e.g. a finite-difference error) is round-off: its value may move
+/// freely below the bound, so its tolerance is the bound itself.
+pub fn golden_tolerance(c: &Check) -> f64 {
+    let rel = GOLDEN_DETERMINISTIC_REL * c.empirical.abs() + f64::MIN_POSITIVE;
+    if c.kind == CheckKind::UpperBound && c.stderr == 0.0 && c.theoretical > 0.0 {
+        rel.max(c.theoretical + c.tolerance)
+    } else {
+        rel
     }
 }
 

@@ -8,19 +8,22 @@
 //!
 //! Layers, each using only those below it:
 //! 1. ground: [`error`], [`tolerance`], [`record`];
-//! 2. numbers: [`space`], [`loss`], [`rng`], [`stats`], [`oracle`],
+//! 2. numbers: [`space`], [`loss`], [`rng`], [`stats`], [`oracle`], [`fastmath`],
 //!    [`golden`], [`report`], [`plot`];
 //! 3. models: [`model`];
 //! 4. dynamics: [`dynamics`];
 //! 5. statements: [`statements`];
 //! 6. experiments: [`experiments`];
-//! 7. face: [`cli`].
+//! 7. face: [`spec`] and [`conform`] (the oracle for other implementations),
+//!    [`cli`].
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod conform;
 pub mod dynamics;
 pub mod error;
 pub mod experiments;
+pub mod fastmath;
 pub mod golden;
 pub mod loss;
 pub mod model;
@@ -30,6 +33,7 @@ pub mod record;
 pub mod report;
 pub mod rng;
 pub mod space;
+pub mod spec;
 pub mod statements;
 pub mod stats;
 pub mod tolerance;

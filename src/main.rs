@@ -3,7 +3,13 @@
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match transport_langevin::cli::run(&args) {
-        Ok(out) => print!("{out}"),
+        Ok(out) => {
+            print!("{}", out.stdout);
+            if let Some(e) = out.failure {
+                eprintln!("error: {e}");
+                std::process::exit(e.exit_code());
+            }
+        }
         Err(e) => {
             eprintln!("error: {e}");
             std::process::exit(e.exit_code());

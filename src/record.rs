@@ -42,11 +42,25 @@ impl Status {
     }
 }
 
+/// What a check asserts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckKind {
+    /// |empirical − theoretical| ≤ tolerance.
+    #[default]
+    Equal,
+    /// empirical ≤ theoretical + tolerance (`theoretical` is a bound).
+    UpperBound,
+}
+
 /// One comparison of a theoretical value with a measurement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// What is compared.
     pub name: String,
+    /// Equality or bound.
+    #[serde(default)]
+    pub kind: CheckKind,
     /// Theoretical value (closed form, or bound).
     pub theoretical: f64,
     /// Measured value.
@@ -69,6 +83,7 @@ impl Check {
         let passed = (empirical - theoretical).abs() <= tolerance;
         Check {
             name: name.to_string(),
+            kind: CheckKind::Equal,
             theoretical,
             empirical,
             stderr,
@@ -84,6 +99,7 @@ impl Check {
         let passed = empirical <= bound + tolerance;
         Check {
             name: name.to_string(),
+            kind: CheckKind::UpperBound,
             theoretical: bound,
             empirical,
             stderr,

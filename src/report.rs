@@ -86,8 +86,17 @@ pub fn markdown(records: &[Record], quick: bool) -> String {
             s.push('\n');
         }
         s.push_str(&format!("Parameters: `{}`\n", r.parameters));
-        if !r.evidence.is_empty() {
-            s.push_str(&format!("\nEvidence: {}\n", r.evidence.join(", ")));
+        for e in r.evidence.iter().filter(|e| e.ends_with(".svg")) {
+            s.push_str(&format!("\n![{}]({e})\n", r.id));
+        }
+        let data: Vec<String> = r
+            .evidence
+            .iter()
+            .filter(|e| !e.ends_with(".svg"))
+            .map(|e| format!("[`{e}`]({e})"))
+            .collect();
+        if !data.is_empty() {
+            s.push_str(&format!("\nData: {}\n", data.join(", ")));
         }
     }
     s

@@ -44,16 +44,29 @@ pub fn uniform01<R: Rng + ?Sized>(rng: &mut R) -> f64 {
 /// An odd length discards the last sine. The sequence for a given slice
 /// length is a value-stability promise (see `tests/value_stability.rs`).
 pub fn fill_standard_normal<R: Rng + ?Sized>(rng: &mut R, out: &mut [f64]) {
-    let mut chunks = out.chunks_mut(2);
-    for pair in &mut chunks {
-        let u1 = uniform01(rng);
-        let u2 = uniform01(rng);
-        let r = libm::sqrt(-2.0 * libm::log(1.0 - u1));
-        let (s, c) = libm::sincos(2.0 * std::f64::consts::PI * u2);
-        pair[0] = r * c;
-        if pair.len() == 2 {
-            pair[1] = r * s;
+    fill_standard_normal_with(rng, out.len(), |i, z| out[i] = z);
+}
+
+/// The pair (z₁, z₂) of one Box–Muller draw.
+pub fn box_muller<R: Rng + ?Sized>(rng: &mut R) -> (f64, f64) {
+    let u1 = uniform01(rng);
+    let u2 = uniform01(rng);
+    let r = libm::sqrt(-2.0 * libm::log(1.0 - u1));
+    let (s, c) = libm::sincos(2.0 * std::f64::consts::PI * u2);
+    (r * c, r * s)
+}
+
+/// The same sequence as [`fill_standard_normal`] for `len` draws, handed to
+/// `set(index, value)` (lets callers write into any layout without a buffer).
+pub fn fill_standard_normal_with<R: Rng + ?Sized>(rng: &mut R, len: usize, mut set: impl FnMut(usize, f64)) {
+    let mut i = 0;
+    while i < len {
+        let (a, b) = box_muller(rng);
+        set(i, a);
+        if i + 1 < len {
+            set(i + 1, b);
         }
+        i += 2;
     }
 }
 

@@ -14,11 +14,11 @@
 //!
 //! Two constructions:
 //! * [`Space::power_law`]: μ_k = c_μ (k+1)^{−p} on the cosine basis of
-//!   L2([0,1]): e_0 = 1, e_k(x) = √2 cos(kπx) (for Galerkin studies in N);
+//!   L2(\[0,1\]): e_0 = 1, e_k(x) = √2 cos(kπx) (for Galerkin studies in N);
 //! * [`Space::finite_width`] (R1): ρ0 = (1/M) Σ_m δ_{w_m}, H = L2(ρ0; R^q) ≅
 //!   R^{M×q}; the integral operator of a kernel on the initial weights has
 //!   the matrix G/M (G the Gram matrix); its eigenpairs give μ_k and
-//!   e_k(w_m) = √M v_k[m], orthonormal in L2(ρ0) (weight 1/M).
+//!   e_k(w_m) = √M v_k\[m\], orthonormal in L2(ρ0) (weight 1/M).
 
 use crate::error::{self, Error, Result};
 use crate::tolerance::SPECTRUM_FLOOR;

@@ -184,7 +184,7 @@ fn cli_small_ball() {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let out = cli::run(&args).unwrap();
+    let out = cli::run(&args).unwrap().stdout;
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v["neg_log_prob"].as_f64().unwrap() > 30.0);
     assert!(v["error_bound"].as_f64().unwrap() < 1e-3);

@@ -15,7 +15,7 @@
 
 use crate::error::{self, Error, Result};
 use crate::model::Model;
-use crate::rng::fill_standard_normal;
+use crate::rng::fill_standard_normal_with;
 use crate::space::{Coef, Space};
 use rand_chacha::rand_core::Rng;
 
@@ -173,12 +173,6 @@ impl Langevin {
 /// (mode by mode), so that the draw order does not depend on nalgebra's
 /// column-major storage.
 pub fn draw_noise<R: Rng + ?Sized>(rng: &mut R, noise: &mut Coef) {
-    let (n, q) = (noise.nrows(), noise.ncols());
-    let mut buf = vec![0.0; n * q];
-    fill_standard_normal(rng, &mut buf);
-    for k in 0..n {
-        for j in 0..q {
-            noise[(k, j)] = buf[k * q + j];
-        }
-    }
+    let q = noise.ncols();
+    fill_standard_normal_with(rng, noise.len(), |i, z| noise[(i / q, i % q)] = z);
 }

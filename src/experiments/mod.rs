@@ -6,7 +6,11 @@
 //! its own stream and results are collected in chain order, so the output
 //! bytes do not depend on the number of threads.
 
+pub mod a1_assumption;
+pub mod c_eta;
+pub mod c_width;
 pub mod cf_small_ball;
+pub mod p1_rates;
 pub mod problems;
 pub mod r1_width;
 pub mod s1_losses;
@@ -90,6 +94,10 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(s6_scheme::SchemeOracles),
         Box::new(s7_pcn::PcnOracles),
         Box::new(r1_width::FiniteWidthLift),
+        Box::new(c_eta::EtaOrder),
+        Box::new(a1_assumption::AssumptionOne),
+        Box::new(p1_rates::P1Rates),
+        Box::new(c_width::WidthIndependence),
         Box::new(cf_small_ball::SmallBallChecks),
         Box::new(t2_eps_star::CriticalRadius),
         Box::new(t2r_rate::RegressionRate),

@@ -28,3 +28,13 @@ pub fn linear_gaussian(n: usize, modes: usize, beta: f64, lambda: f64) -> Result
     };
     Ok((space, model, lg))
 }
+
+/// The finite-width space with every mode the Gram spectrum supports: all M
+/// modes, or as many as lie above the spectrum floor.
+pub fn finite_width_all_modes(particles: DMatrix<f64>, kernel: crate::space::Kernel) -> Result<Space> {
+    let m = particles.nrows();
+    match Space::finite_width(particles.clone(), kernel, m) {
+        Err(crate::error::Error::DegenerateSpectrum { usable, .. }) => Space::finite_width(particles, kernel, usable),
+        other => other,
+    }
+}

@@ -26,7 +26,7 @@ pub struct PcnOracles;
 /// Output of independent pCN chains.
 #[derive(Debug, Clone)]
 pub struct PcnRun {
-    /// samples[chain][coordinate] = the chain's trace of that coordinate.
+    /// `traces[chain][coordinate]` = the chain's trace of that coordinate.
     pub traces: Vec<Vec<Vec<f64>>>,
     /// Accepted proposals over all chains.
     pub accepted: usize,

@@ -64,7 +64,7 @@ impl Experiment for CriticalRadius {
         let ns: Vec<usize> = if ctx.quick {
             vec![100_000, 1_000_000, 10_000_000]
         } else {
-            vec![1_000, 10_000, 100_000, 1_000_000, 10_000_000]
+            vec![10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
         };
         let mut checks = Vec::new();
         let mut rows = Vec::new();

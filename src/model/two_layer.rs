@@ -15,14 +15,16 @@
 
 use super::{Data, Model};
 use crate::error::{self, Error, Result};
+use crate::fastmath;
 use crate::loss::Loss;
 use crate::space::{Coef, Space};
 use nalgebra::{DMatrix, DVector};
+use std::cell::RefCell;
 
 /// The activation σ: bounded, 1-Lipschitz, C^∞.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
-    /// tanh (|σ| ≤ 1, |σ'| ≤ 1).
+    /// tanh (|σ| ≤ 1, |σ'| ≤ 1), evaluated by [`fastmath::tanh`].
     Tanh,
 }
 
@@ -30,7 +32,7 @@ impl Activation {
     /// σ(z).
     pub fn value(self, z: f64) -> f64 {
         match self {
-            Activation::Tanh => libm::tanh(z),
+            Activation::Tanh => fastmath::tanh(z),
         }
     }
 
@@ -38,9 +40,17 @@ impl Activation {
     pub fn d1(self, z: f64) -> f64 {
         match self {
             Activation::Tanh => {
-                let t = libm::tanh(z);
+                let t = fastmath::tanh(z);
                 1.0 - t * t
             }
+        }
+    }
+
+    /// σ'(z) given s = σ(z) (tanh: 1 − s²), so the backward pass reuses
+    /// the forward pass's values.
+    pub fn d1_from_value(self, s: f64) -> f64 {
+        match self {
+            Activation::Tanh => 1.0 - s * s,
         }
     }
 
@@ -48,7 +58,7 @@ impl Activation {
     pub fn d2(self, z: f64) -> f64 {
         match self {
             Activation::Tanh => {
-                let t = libm::tanh(z);
+                let t = fastmath::tanh(z);
                 -2.0 * t * (1.0 - t * t)
             }
         }
@@ -75,18 +85,46 @@ pub enum Variant {
 #[derive(Debug, Clone)]
 pub struct TwoLayer {
     e: DMatrix<f64>,
+    /// Eᵀ (N × M), so that the coefficient gradient is one gemm.
+    et: DMatrix<f64>,
     data: Data,
+    /// Transposed inputs (d × n): the forward pass is Z^T = U X^T.
+    xt: DMatrix<f64>,
     loss: Loss,
     act: Activation,
     variant: Variant,
 }
 
-/// What the forward pass keeps for the backward pass.
-struct Forward {
-    f: DVector<f64>,
-    z: DMatrix<f64>,
+/// Buffers of the forward and backward passes, reused across calls so that
+/// the step loop does not allocate (one set per thread).
+#[derive(Default)]
+struct Work {
+    values: DMatrix<f64>,
     first: DMatrix<f64>,
     second: DVector<f64>,
+    /// M × n: σ(Z)ᵀ after the forward pass, then the backward weights.
+    s: DMatrix<f64>,
+    f: DVector<f64>,
+    p: DVector<f64>,
+    g1: DMatrix<f64>,
+    g2: DVector<f64>,
+    g: DMatrix<f64>,
+}
+
+thread_local! {
+    static WORK: RefCell<Work> = RefCell::new(Work::default());
+}
+
+fn ensure(m: &mut DMatrix<f64>, r: usize, c: usize) {
+    if m.shape() != (r, c) {
+        *m = DMatrix::zeros(r, c);
+    }
+}
+
+fn ensure_v(v: &mut DVector<f64>, r: usize) {
+    if v.len() != r {
+        *v = DVector::zeros(r);
+    }
 }
 
 impl TwoLayer {
@@ -119,9 +157,12 @@ impl TwoLayer {
                 }
             }
         }
+        let xt = data.x.transpose();
         let model = TwoLayer {
+            et: e.transpose(),
             e,
             data,
+            xt,
             loss,
             act,
             variant,
@@ -162,65 +203,117 @@ impl TwoLayer {
         &self.e * w
     }
 
-    fn forward(&self, values: &DMatrix<f64>, x: &DMatrix<f64>) -> Forward {
-        let d = x.ncols();
-        let m = values.nrows() as f64;
-        let (first, second) = match &self.variant {
-            Variant::Lifted { a } => (values.columns(0, d).into_owned(), a.clone()),
-            Variant::Clipped { r } => {
-                let clip = |v: f64| r * libm::tanh(v / r);
-                (values.columns(0, d).map(clip), values.column(d).map(clip))
+    /// Forward pass at inputs `xt` (d × n) for the map with values
+    /// `work.values`: leaves the layers in `first`/`second`, σ(Z)ᵀ in `s`
+    /// and f in `f`.
+    fn forward(&self, xt: &DMatrix<f64>, w: &mut Work) {
+        let (m, d, n) = (w.values.nrows(), xt.nrows(), xt.ncols());
+        ensure(&mut w.first, m, d);
+        ensure_v(&mut w.second, m);
+        match &self.variant {
+            Variant::Lifted { a } => {
+                w.first.copy_from(&w.values.columns(0, d));
+                w.second.copy_from(a);
             }
-        };
-        let z = x * first.transpose();
-        let s = z.map(|v| self.act.value(v));
-        let f = s * &second / m;
-        Forward { f, z, first, second }
+            Variant::Clipped { r } => {
+                for j in 0..d {
+                    for i in 0..m {
+                        w.first[(i, j)] = r * fastmath::tanh(w.values[(i, j)] / r);
+                    }
+                }
+                for i in 0..m {
+                    w.second[i] = r * fastmath::tanh(w.values[(i, d)] / r);
+                }
+            }
+        }
+        ensure(&mut w.s, m, n);
+        w.s.gemm(1.0, &w.first, xt, 0.0);
+        let act = self.act;
+        w.s.apply(|z| *z = act.value(*z));
+        ensure_v(&mut w.f, n);
+        w.f.gemv_tr(1.0 / m as f64, &w.s, &w.second, 0.0);
+    }
+
+    /// Backward pass after [`Self::forward`] on the training inputs: the
+    /// Fréchet gradient's values into `work.g`; returns 𝓛̂.
+    fn backward(&self, w: &mut Work) -> f64 {
+        let (m, n, d) = (w.values.nrows(), self.data.len(), self.data.dim());
+        let y = &self.data.y;
+        ensure_v(&mut w.p, n);
+        let mut risk = 0.0;
+        for i in 0..n {
+            risk += self.loss.value(y[i], w.f[i]);
+            w.p[i] = self.loss.d1(y[i], w.f[i]) / n as f64;
+        }
+        let q = self.value_dim();
+        ensure(&mut w.g, m, q);
+        if let Variant::Clipped { .. } = self.variant {
+            ensure_v(&mut w.g2, m);
+            w.g2.gemv(1.0, &w.s, &w.p, 0.0);
+        }
+        // s ← σ'(Z)ᵀ ⊙ p ⊙ second, σ' computed from σ.
+        for i in 0..n {
+            let pi = w.p[i];
+            for k in 0..m {
+                w.s[(k, i)] = self.act.d1_from_value(w.s[(k, i)]) * pi * w.second[k];
+            }
+        }
+        ensure(&mut w.g1, m, d);
+        w.g1.gemm(1.0, &w.s, &self.data.x, 0.0);
+        match &self.variant {
+            Variant::Lifted { .. } => w.g.copy_from(&w.g1),
+            Variant::Clipped { r } => {
+                for j in 0..d {
+                    for k in 0..m {
+                        let c = w.first[(k, j)] / r;
+                        w.g[(k, j)] = w.g1[(k, j)] * (1.0 - c * c);
+                    }
+                }
+                for k in 0..m {
+                    let c = w.second[k] / r;
+                    w.g[(k, d)] = w.g2[k] * (1.0 - c * c);
+                }
+            }
+        }
+        risk / n as f64
     }
 
     /// f_W at the rows of `x` for a map given by its values at the particles.
     pub fn predict_values(&self, values: &DMatrix<f64>, x: &DMatrix<f64>) -> Result<DVector<f64>> {
         self.check_inputs(x)?;
-        Ok(self.forward(values, x).f)
+        self.check_values(values)?;
+        let xt = x.transpose();
+        Ok(WORK.with(|cell| {
+            let w = &mut *cell.borrow_mut();
+            ensure(&mut w.values, values.nrows(), values.ncols());
+            w.values.copy_from(values);
+            self.forward(&xt, w);
+            w.f.clone()
+        }))
     }
 
     /// Values of the Fréchet gradient in L2(ρ0) (M × q) at a map given by
     /// its values; returns (G, 𝓛̂).
     pub fn frechet_gradient_values(&self, values: &DMatrix<f64>) -> (DMatrix<f64>, f64) {
-        let x = &self.data.x;
-        let n = x.nrows();
-        let d = x.ncols();
-        let fw = self.forward(values, x);
-        let p: Vec<f64> = (0..n).map(|i| self.loss.d1(self.data.y[i], fw.f[i]) / n as f64).collect();
-        let mut dz = fw.z.map(|v| self.act.d1(v));
-        for i in 0..n {
-            dz.row_mut(i).iter_mut().for_each(|v| *v *= p[i]);
+        WORK.with(|cell| {
+            let w = &mut *cell.borrow_mut();
+            ensure(&mut w.values, values.nrows(), values.ncols());
+            w.values.copy_from(values);
+            self.forward(&self.xt, w);
+            let risk = self.backward(w);
+            (w.g.clone(), risk)
+        })
+    }
+
+    fn check_values(&self, values: &DMatrix<f64>) -> Result<()> {
+        if values.shape() != (self.width(), self.value_dim()) {
+            return Err(Error::DimensionMismatch {
+                what: "values (M × q)",
+                expected: self.width() * self.value_dim(),
+                found: values.len(),
+            });
         }
-        let mut g1 = dz.tr_mul(x); // M × d
-        for mm in 0..g1.nrows() {
-            let s = fw.second[mm];
-            g1.row_mut(mm).iter_mut().for_each(|v| *v *= s);
-        }
-        let q = self.value_dim();
-        let mut g = DMatrix::zeros(values.nrows(), q);
-        match &self.variant {
-            Variant::Lifted { .. } => g.copy_from(&g1),
-            Variant::Clipped { r } => {
-                let pv = DVector::from_vec(p);
-                let s = fw.z.map(|v| self.act.value(v));
-                let g2 = s.tr_mul(&pv); // M
-                for mm in 0..values.nrows() {
-                    for j in 0..d {
-                        let c = fw.first[(mm, j)] / r;
-                        g[(mm, j)] = g1[(mm, j)] * (1.0 - c * c);
-                    }
-                    let c = fw.second[mm] / r;
-                    g[(mm, d)] = g2[mm] * (1.0 - c * c);
-                }
-            }
-        }
-        let risk = super::mean_loss(self.loss, &self.data.y, &fw.f);
-        (g, risk)
+        Ok(())
     }
 
     fn check_inputs(&self, x: &DMatrix<f64>) -> Result<()> {
@@ -232,6 +325,17 @@ impl TwoLayer {
             });
         }
         error::all_finite("x", x.as_slice())
+    }
+
+    /// Runs the forward pass at the training inputs for coefficients `c`.
+    fn with_forward<T>(&self, c: &Coef, f: impl FnOnce(&mut Work) -> T) -> T {
+        WORK.with(|cell| {
+            let w = &mut *cell.borrow_mut();
+            ensure(&mut w.values, self.e.nrows(), c.ncols());
+            w.values.gemm(1.0, &self.e, c, 0.0);
+            self.forward(&self.xt, w);
+            f(w)
+        })
     }
 }
 
@@ -249,17 +353,26 @@ impl Model for TwoLayer {
     }
 
     fn predict_train(&self, w: &Coef) -> DVector<f64> {
-        self.forward(&self.values(w), &self.data.x).f
+        self.with_forward(w, |work| work.f.clone())
     }
 
     fn targets(&self) -> &DVector<f64> {
         &self.data.y
     }
 
+    fn risk(&self, w: &Coef) -> f64 {
+        self.with_forward(w, |work| {
+            let y = &self.data.y;
+            (0..y.len()).map(|i| self.loss.value(y[i], work.f[i])).sum::<f64>() / y.len() as f64
+        })
+    }
+
     fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
-        let (g, risk) = self.frechet_gradient_values(&self.values(w));
         let m = self.e.nrows() as f64;
-        grad.copy_from(&(self.e.tr_mul(&g) / m));
-        risk
+        self.with_forward(w, |work| {
+            let risk = self.backward(work);
+            grad.gemm(1.0 / m, &self.et, &work.g, 0.0);
+            risk
+        })
     }
 }

@@ -2,6 +2,8 @@
 //! printed (and as corrected, see `paper/errata.md`). Pure functions, no I/O;
 //! statements never import experiments, the CLI or the dynamics.
 
+pub mod a1;
+pub mod c_eta;
 pub mod cf;
 pub mod p1;
 pub mod t2;

@@ -11,6 +11,10 @@
 //! As η → 0, ρ^{1/η} = (1 + λη/μ_0)^{−1/η} → e^{−λ/μ_0}; the printed special
 //! case has μ_1 where the limit gives μ_0 (`paper/errata.md`, E1). This module
 //! uses the limit.
+//!
+//! Besides the constants: [`bracket`] (Ξ_k/C_1), [`optimal_delta`] (the δ
+//! minimising Ξ_k) and [`implied_c1`] (the smallest C_1 consistent with
+//! measured deviations, with its confidence interval).
 
 use crate::error::{self, Error, Result};
 use serde::Serialize;
@@ -168,4 +172,156 @@ pub fn lambda_star(lambda: f64, mu0: f64, delta: f64, kappa: f64, v_bar: f64) ->
 /// The printed η = 0 special case of V̄, with μ_1 as printed.
 pub fn v_bar_printed_eta0(b_bar: f64, lambda: f64, mu1: f64) -> f64 {
     v_bar(b_bar, libm::exp(-lambda / mu1))
+}
+
+/// Ξ_k / C_1 = C_{W0} e^{−Λ*_η η k} + (√β/Λ*_0) η^{1/2 − a}: the bracket
+/// that C_1 multiplies (the implied C_1 of a measurement is |error| / bracket).
+pub fn bracket(p: &P1Params, a: f64, k: f64) -> Result<f64> {
+    p.xi(1.0, a, k)
+}
+
+/// The δ ∈ (0, 1) that makes Ξ_k smallest for the other inputs of `p`
+/// (δ enters C_{W0}, Λ*_η and Λ*_0), and the minimal Ξ_k.
+///
+/// Method: a scan of 4001 points uniform in logit(δ) ∈ [−40, 40], then
+/// golden-section refinement on the bracketing cell (Ξ_k is continuous in
+/// δ; the scan makes the search robust to several local minima). The
+/// asymptotic condition δ = Ω(exp(−Θ(poly(1/λ)β))) of P1 is not a number
+/// and is not imposed.
+pub fn optimal_delta(p: &P1Params, c1: f64, a: f64, k: f64) -> Result<(f64, f64)> {
+    argmin_delta(|delta| P1Params { delta, ..*p }.xi(c1, a, k))
+}
+
+/// The δ ∈ (0, 1) that makes Λ*_η largest (the least conservative rate the
+/// proposition allows; a measured rate below it would violate P1), and that
+/// Λ*_η. Same search as [`optimal_delta`].
+pub fn max_lambda_star(p: &P1Params) -> Result<(f64, f64)> {
+    let (delta, v) = argmin_delta(|delta| P1Params { delta, ..*p }.constants().map(|c| -c.lambda_star))?;
+    Ok((delta, -v))
+}
+
+/// Minimises `f(δ)` over δ ∈ (0, 1): scan in logit(δ), then golden section.
+fn argmin_delta(f: impl Fn(f64) -> Result<f64>) -> Result<(f64, f64)> {
+    let g_of_t = |t: f64| f(1.0 / (1.0 + libm::exp(-t)));
+    let (lo, hi, cells) = (-40.0, 40.0, 4000);
+    let h = (hi - lo) / cells as f64;
+    let mut best = (lo, f64::INFINITY);
+    for i in 0..=cells {
+        let t = lo + h * i as f64;
+        // Near the ends δ rounds to 0 or 1: those points are rejected and skipped.
+        if let Ok(v) = g_of_t(t) {
+            if v < best.1 {
+                best = (t, v);
+            }
+        }
+    }
+    if !best.1.is_finite() {
+        return Err(Error::OutOfRange {
+            name: "delta",
+            value: f64::NAN,
+            range: "(0, 1) with a finite objective",
+        });
+    }
+    let eval = |t: f64| g_of_t(t).unwrap_or(f64::INFINITY);
+    let (mut a_t, mut b_t) = (best.0 - h, best.0 + h);
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    let mut c_t = b_t - g * (b_t - a_t);
+    let mut d_t = a_t + g * (b_t - a_t);
+    let (mut fc, mut fd) = (eval(c_t), eval(d_t));
+    for _ in 0..100 {
+        if fc < fd {
+            b_t = d_t;
+            d_t = c_t;
+            fd = fc;
+            c_t = b_t - g * (b_t - a_t);
+            fc = eval(c_t);
+        } else {
+            a_t = c_t;
+            c_t = d_t;
+            fc = fd;
+            d_t = a_t + g * (b_t - a_t);
+            fd = eval(d_t);
+        }
+    }
+    let t = 0.5 * (a_t + b_t);
+    let v = eval(t);
+    let (t, v) = if v <= best.1 { (t, v) } else { best };
+    Ok((1.0 / (1.0 + libm::exp(-t)), v))
+}
+
+/// One measured deviation |E_{π_k} L − E_{π_∞} L| with its Monte Carlo
+/// standard error and the bracket Ξ_k / C_1 of its setting.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Deviation {
+    /// Measured |error| (or signed error; its modulus is used).
+    pub error: f64,
+    /// Its standard error (0 for exact values).
+    pub stderr: f64,
+    /// Ξ_k / C_1 of the setting.
+    pub bracket: f64,
+}
+
+/// The implied constant C_1: the smallest C_1 with |error_i| ≤ C_1 bracket_i
+/// at every point, with a simultaneous confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ImpliedC1 {
+    /// max_i |error_i| / bracket_i.
+    pub c1: f64,
+    /// max_i max(|error_i| − z se_i, 0) / bracket_i.
+    pub lower: f64,
+    /// max_i (|error_i| + z se_i) / bracket_i.
+    pub upper: f64,
+    /// Index of the point that sets C_1.
+    pub argmax: usize,
+}
+
+/// Smallest C_1 that makes P1 hold on every point, with the interval from
+/// per-point two-sided z intervals of half-width `z` standard errors
+/// (`z` from the family false-failure probability split over the points).
+pub fn implied_c1(points: &[Deviation], z: f64) -> Result<ImpliedC1> {
+    error::nonzero("number of measured points", points.len())?;
+    error::finite("z", z)?;
+    let mut out = ImpliedC1 {
+        c1: 0.0,
+        lower: 0.0,
+        upper: 0.0,
+        argmax: 0,
+    };
+    for (i, p) in points.iter().enumerate() {
+        error::positive("bracket", p.bracket)?;
+        error::finite("error", p.error)?;
+        error::finite("stderr", p.stderr)?;
+        let e = p.error.abs();
+        if e / p.bracket > out.c1 {
+            out.c1 = e / p.bracket;
+            out.argmax = i;
+        }
+        out.lower = out.lower.max((e - z * p.stderr).max(0.0) / p.bracket);
+        out.upper = out.upper.max((e + z * p.stderr) / p.bracket);
+    }
+    Ok(out)
+}
+
+/// The largest δ on the increasing branch of δ ↦ Λ*_η(δ) with
+/// Λ*_η(δ) ≤ `rate`: below it, Λ*_η is a valid lower bound on a measured
+/// convergence rate. Returns 1 when even the largest Λ*_η is at most `rate`.
+/// Bisection in logit(δ) on (0, δ_max], δ_max from [`max_lambda_star`].
+pub fn delta_crit(p: &P1Params, rate: f64) -> Result<f64> {
+    error::positive("rate", rate)?;
+    let (dmax, lmax) = max_lambda_star(p)?;
+    if lmax <= rate {
+        return Ok(1.0);
+    }
+    let ls = |delta: f64| P1Params { delta, ..*p }.constants().map(|c| c.lambda_star);
+    let (mut lo, mut hi) = (-745.0_f64, libm::log(dmax / (1.0 - dmax)));
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        let d = 1.0 / (1.0 + libm::exp(-mid));
+        if d <= 0.0 || ls(d)? <= rate {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Ok(1.0 / (1.0 + libm::exp(-lo)))
 }

@@ -1,0 +1,73 @@
+//! How the cost of one step grows: times the semi-implicit step of the
+//! lifted two-layer network over n, M and N (each over a decade or more,
+//! the others held at the bench sizes) and fits the exponents by least
+//! squares on log–log, with standard errors.
+//!
+//! `cargo bench --bench scaling` (plain harness; prints a table and JSON).
+
+use nalgebra::DVector;
+use std::time::Instant;
+use transport_langevin::dynamics::{Discretization, Langevin};
+use transport_langevin::experiments::r1_width::toy_data;
+use transport_langevin::experiments::s4_space::gaussian_particles;
+use transport_langevin::loss::Loss;
+use transport_langevin::model::{Activation, TwoLayer, Variant};
+use transport_langevin::rng::chain_rng;
+use transport_langevin::space::{Kernel, Space};
+use transport_langevin::stats::fit_line;
+
+/// Median seconds per step over repeated timed batches.
+fn time_step(m: usize, n: usize, d: usize, modes: usize) -> f64 {
+    let particles = gaussian_particles(m, d, 1, 0) * (1.0 / (d as f64).sqrt());
+    let space = Space::finite_width(particles, Kernel::Gaussian { bandwidth: 1.0 }, modes).expect("space");
+    let data = toy_data(n, d, 1, 1).expect("data");
+    let a = DVector::from_fn(m, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
+    let model = TwoLayer::new(&space, data, Loss::Squared, Activation::Tanh, Variant::Lifted { a }).expect("model");
+    let mut lv = Langevin::new(&space, d, 1e-3, 100.0, 1e-2, Discretization::SemiImplicit).expect("scheme");
+    let mut st = lv.init(space.identity_coefficients().expect("identity")).expect("init");
+    let mut rng = chain_rng(1, 0);
+    for _ in 0..3 {
+        lv.step(&model, &mut rng, &mut st);
+    }
+    let reps = ((2e7 / (n * m * d) as f64).ceil() as usize).clamp(3, 2000);
+    let mut times: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..reps {
+                lv.step(&model, &mut rng, &mut st);
+            }
+            t.elapsed().as_secs_f64() / reps as f64
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[3]
+}
+
+fn main() {
+    let (m0, n0, d, modes0) = (256, 1024, 16, 256);
+    let mut out = Vec::new();
+    let sweeps: [(&str, Vec<usize>); 3] = [
+        ("n", vec![128, 256, 512, 1024, 2048, 4096]),
+        ("M", vec![32, 64, 128, 256, 512]),
+        ("N", vec![16, 32, 64, 128, 256]),
+    ];
+    for (name, sizes) in sweeps {
+        let mut xs = Vec::new();
+        let mut ys = Vec::new();
+        for &s in &sizes {
+            let (m, n, modes) = match name {
+                "n" => (m0, s, modes0),
+                "M" => (s, n0, s.min(modes0).min(s / 2)),
+                _ => (m0, n0, s),
+            };
+            let t = time_step(m, n, d, modes);
+            println!("{name:>2} = {s:5}: {:9.3} ms/step (M={m}, n={n}, d={d}, N={modes})", t * 1e3);
+            xs.push((s as f64).ln());
+            ys.push(t.ln());
+        }
+        let (_, slope, se) = fit_line(&xs, &ys);
+        println!("   exponent in {name}: {slope:.3} ± {se:.3}");
+        out.push(serde_json::json!({"size": name, "sizes": sizes, "exponent": slope, "exponent_stderr": se}));
+    }
+    println!("{}", serde_json::to_string(&out).expect("json"));
+}

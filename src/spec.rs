@@ -1,0 +1,592 @@
+//! The problem spec: a versioned JSON description of one run (model,
+//! spectrum, data, loss, η, β, λ, steps, chains, seed), and the
+//! [`Problem`] it builds. This is what another implementation (JAX, CUDA,
+//! PyTorch) needs to reproduce our states step by step.
+//!
+//! # Format (spec_version 1)
+//!
+//! ```json
+//! {
+//!   "spec_version": 1,
+//!   "model": {"kind": "two-layer", "width": 16, "activation": "tanh"},
+//!   "spectrum": {"kind": "gaussian-kernel", "bandwidth": 2.0, "modes": 8},
+//!   "data": {"kind": "toy", "n": 32, "dim": 2, "seed": 7},
+//!   "loss": "squared",
+//!   "eta": 0.01, "beta": 100.0, "lambda": 0.01,
+//!   "steps": 20, "chains": 4, "seed": 42,
+//!   "init": "identity",
+//!   "pcn_step": 0.2
+//! }
+//! ```
+//!
+//! * `model.kind`: `regression` (f_W(x) = Σ α_k e_k(x) on the cosine basis of
+//!   L2\[0,1\], d = 1; needs a `power-law` spectrum), `two-layer` (the lifted
+//!   network of S3 with second layer a_m = +1, −1, +1, …; needs a
+//!   `gaussian-kernel` spectrum) or `clipped` (S8, with `clip_r` ≥ 1; the
+//!   second layer is the last coordinate of W).
+//! * `spectrum`: `{"kind": "power-law", "c_mu", "decay", "modes"}` or
+//!   `{"kind": "gaussian-kernel", "bandwidth", "modes"}` (modes ≤ width).
+//! * `data`: `{"kind": "toy", "n", "dim", "seed"}` or
+//!   `{"kind": "inline", "x": [[...], ...], "y": [...]}`. Toy data: for the
+//!   regression model x_i uniform on [0,1) from stream 0 of `seed`,
+//!   y_i = sin(2πx_i) + 0.3 cos(7x_i); for the networks x_i ∼ N(0, I_dim)
+//!   (row-major normals of stream 0 of `seed`), y_i = tanh(x_{i0}) + x_{i1}/2.
+//!   With the logistic loss, y_i is replaced by its sign (0 ↦ +1).
+//! * Particles (initial weights, finite width): `width` rows of standard
+//!   normals, row-major, from stream [`PARTICLE_STREAM`] of `seed`; `dim`
+//!   columns for `two-layer`, `dim + 1` for `clipped` (last column: a_m).
+//! * `init`: `identity` (P_N of the identity map, finite width only) or `zero`.
+//! * Chain c draws its noise from stream c of `seed` (N·q normals per step,
+//!   mode by mode).
+//! * `pcn_step` (optional, default 0.2): proposal scale of the pCN-MH sampler.
+//!
+//! Unknown and missing fields are errors that name the field.
+
+use crate::error::{self, Error, Result};
+use crate::loss::Loss;
+use crate::model::{Activation, Data, Model, Regression, TwoLayer, Variant};
+use crate::rng::{chain_rng, fill_standard_normal, uniform01};
+use crate::space::{Coef, Kernel, Space};
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+/// Current spec version.
+pub const SPEC_VERSION: u32 = 1;
+
+/// Stream of `seed` that draws the particles.
+pub const PARTICLE_STREAM: u64 = 1 << 32;
+
+/// Largest width, modes, inputs or dimension a spec may ask for.
+pub const MAX_SIZE: usize = 1 << 16;
+
+/// Largest width M (the Gram matrix is M × M and is eigendecomposed).
+pub const MAX_WIDTH: usize = 4096;
+
+/// Largest n × M (the forward pass holds an n × M matrix).
+pub const MAX_N_TIMES_WIDTH: f64 = 134_217_728.0;
+
+/// Largest steps × chains × modes × q a spec may ask for.
+pub const MAX_WORK: f64 = 1e11;
+
+/// The activation's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActivationName {
+    /// tanh.
+    Tanh,
+}
+
+/// The model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum ModelSpec {
+    /// Regression on the cosine basis.
+    Regression,
+    /// Lifted two-layer network (S3).
+    TwoLayer {
+        /// Width M.
+        width: usize,
+        /// Activation.
+        activation: ActivationName,
+    },
+    /// Clipped two-layer network (S8).
+    Clipped {
+        /// Width M.
+        width: usize,
+        /// Activation.
+        activation: ActivationName,
+        /// Clip radius R ≥ 1.
+        clip_r: f64,
+    },
+}
+
+/// The spectrum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum SpectrumSpec {
+    /// μ_k = c_μ (k+1)^{−p}.
+    PowerLaw {
+        /// c_μ.
+        c_mu: f64,
+        /// p.
+        decay: f64,
+        /// N.
+        modes: usize,
+    },
+    /// Gram eigenpairs of a Gaussian kernel over the particles.
+    GaussianKernel {
+        /// Bandwidth h.
+        bandwidth: f64,
+        /// N.
+        modes: usize,
+    },
+}
+
+/// The data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum DataSpec {
+    /// Generated from a seed.
+    Toy {
+        /// Number of points n.
+        n: usize,
+        /// Input dimension d.
+        dim: usize,
+        /// Seed of the generator (stream 0).
+        seed: u64,
+    },
+    /// Given points.
+    Inline {
+        /// Inputs, one list per point.
+        x: Vec<Vec<f64>>,
+        /// Outputs.
+        y: Vec<f64>,
+    },
+}
+
+/// The initial state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Init {
+    /// P_N of the identity map (finite width).
+    Identity,
+    /// The zero map.
+    Zero,
+}
+
+fn default_pcn_step() -> f64 {
+    0.2
+}
+
+/// One run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Must be [`SPEC_VERSION`].
+    pub spec_version: u32,
+    /// Model.
+    pub model: ModelSpec,
+    /// Spectrum.
+    pub spectrum: SpectrumSpec,
+    /// Data.
+    pub data: DataSpec,
+    /// Loss.
+    pub loss: Loss,
+    /// Step size η.
+    pub eta: f64,
+    /// Inverse temperature β.
+    pub beta: f64,
+    /// Regularization λ.
+    pub lambda: f64,
+    /// Steps per chain.
+    pub steps: usize,
+    /// Independent chains.
+    pub chains: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Initial state.
+    pub init: Init,
+    /// pCN proposal scale s ∈ (0, 1].
+    #[serde(default = "default_pcn_step")]
+    pub pcn_step: f64,
+}
+
+/// Parses JSON text into `T`, naming the offending field on error.
+pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str, context: &str) -> Result<T> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        Error::Json {
+            context: context.to_string(),
+            message: if path == "." { inner } else { format!("field `{path}`: {inner}") },
+        }
+    })
+}
+
+/// Reads a file of at most `limit` bytes as UTF-8 text.
+pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<String> {
+    let io = |m: String| Error::Io {
+        path: path.display().to_string(),
+        message: m,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
+    if meta.len() > limit {
+        return Err(io(format!("file is {} bytes, more than the limit of {limit}", meta.len())));
+    }
+    std::fs::read_to_string(path).map_err(|e| io(e.to_string()))
+}
+
+impl Spec {
+    /// Parses and validates a spec.
+    pub fn parse(text: &str, context: &str) -> Result<Spec> {
+        let s: Spec = parse_json(text, context)?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// A complete example (what `spec --example` prints).
+    pub fn example() -> Spec {
+        Spec {
+            spec_version: SPEC_VERSION,
+            model: ModelSpec::TwoLayer {
+                width: 16,
+                activation: ActivationName::Tanh,
+            },
+            spectrum: SpectrumSpec::GaussianKernel { bandwidth: 2.0, modes: 8 },
+            data: DataSpec::Toy { n: 32, dim: 2, seed: 7 },
+            loss: Loss::Squared,
+            eta: 0.01,
+            beta: 100.0,
+            lambda: 0.01,
+            steps: 20,
+            chains: 4,
+            seed: 42,
+            init: Init::Identity,
+            pcn_step: 0.2,
+        }
+    }
+
+    /// Checks every condition that serde's types do not.
+    pub fn validate(&self) -> Result<()> {
+        if self.spec_version != SPEC_VERSION {
+            return Err(Error::OutOfRange {
+                name: "spec_version",
+                value: self.spec_version as f64,
+                range: "{1}",
+            });
+        }
+        error::positive("eta", self.eta)?;
+        error::positive("beta", self.beta)?;
+        error::positive("lambda", self.lambda)?;
+        error::nonzero("steps", self.steps)?;
+        error::nonzero("chains", self.chains)?;
+        let s = error::positive("pcn_step", self.pcn_step)?;
+        if s > 1.0 {
+            return Err(Error::OutOfRange {
+                name: "pcn_step",
+                value: s,
+                range: "(0, 1]",
+            });
+        }
+        let modes = match self.spectrum {
+            SpectrumSpec::PowerLaw { c_mu, decay, modes } => {
+                error::positive("spectrum.c_mu", c_mu)?;
+                error::positive("spectrum.decay", decay)?;
+                modes
+            }
+            SpectrumSpec::GaussianKernel { bandwidth, modes } => {
+                error::positive("spectrum.bandwidth", bandwidth)?;
+                modes
+            }
+        };
+        error::nonzero("spectrum.modes", modes)?;
+        limit("spectrum.modes", modes)?;
+        match (&self.model, &self.spectrum) {
+            (ModelSpec::Regression, SpectrumSpec::PowerLaw { .. }) => {
+                if self.init == Init::Identity {
+                    return Err(Error::Usage("spec: init `identity` needs a finite-width model".into()));
+                }
+            }
+            (ModelSpec::TwoLayer { width, .. } | ModelSpec::Clipped { width, .. }, SpectrumSpec::GaussianKernel { .. }) => {
+                error::nonzero("model.width", *width)?;
+                if *width > MAX_WIDTH {
+                    return Err(Error::OutOfRange {
+                        name: "model.width",
+                        value: *width as f64,
+                        range: "[1, 4096]",
+                    });
+                }
+                let n = match &self.data {
+                    DataSpec::Toy { n, .. } => *n,
+                    DataSpec::Inline { y, .. } => y.len(),
+                };
+                if n as f64 * *width as f64 > MAX_N_TIMES_WIDTH {
+                    return Err(Error::OutOfRange {
+                        name: "data.n x model.width",
+                        value: n as f64 * *width as f64,
+                        range: "[1, 2^27]",
+                    });
+                }
+                if modes > *width {
+                    return Err(Error::TooManyModes { modes, width: *width });
+                }
+                if let ModelSpec::Clipped { clip_r, .. } = self.model {
+                    let r = error::finite("model.clip_r", clip_r)?;
+                    if r < 1.0 {
+                        return Err(Error::OutOfRange {
+                            name: "model.clip_r",
+                            value: r,
+                            range: "[1, ∞)",
+                        });
+                    }
+                }
+            }
+            (ModelSpec::Regression, _) => return Err(Error::Usage("spec: the regression model needs a `power-law` spectrum".into())),
+            _ => return Err(Error::Usage("spec: the two-layer models need a `gaussian-kernel` spectrum".into())),
+        }
+        match &self.data {
+            DataSpec::Toy { n, dim, .. } => {
+                error::nonzero("data.n", *n)?;
+                error::nonzero("data.dim", *dim)?;
+                limit("data.n", *n)?;
+                limit("data.dim", *dim)?;
+            }
+            DataSpec::Inline { x, y } => {
+                if x.is_empty() {
+                    return Err(Error::EmptyData { name: "data.x" });
+                }
+                limit("data.x rows", x.len())?;
+                let d = x[0].len();
+                error::nonzero("data.x columns", d)?;
+                for row in x {
+                    if row.len() != d {
+                        return Err(Error::DimensionMismatch {
+                            what: "data.x row length",
+                            expected: d,
+                            found: row.len(),
+                        });
+                    }
+                    error::all_finite("data.x", row)?;
+                }
+                if y.len() != x.len() {
+                    return Err(Error::DimensionMismatch {
+                        what: "data.y length (= rows of data.x)",
+                        expected: x.len(),
+                        found: y.len(),
+                    });
+                }
+                error::all_finite("data.y", y)?;
+            }
+        }
+        if matches!(self.model, ModelSpec::Regression) && self.input_dim() != 1 {
+            return Err(Error::DimensionMismatch {
+                what: "data dimension of the regression model",
+                expected: 1,
+                found: self.input_dim(),
+            });
+        }
+        let q = self.value_dim() as f64;
+        let work = self.steps as f64 * self.chains as f64 * modes as f64 * q;
+        if work > MAX_WORK {
+            return Err(Error::OutOfRange {
+                name: "steps x chains x modes x q",
+                value: work,
+                range: "(0, 1e11]",
+            });
+        }
+        Ok(())
+    }
+
+    /// Input dimension d.
+    pub fn input_dim(&self) -> usize {
+        match &self.data {
+            DataSpec::Toy { dim, .. } => *dim,
+            DataSpec::Inline { x, .. } => x.first().map_or(0, Vec::len),
+        }
+    }
+
+    /// Value dimension q of the coefficient matrix.
+    pub fn value_dim(&self) -> usize {
+        match self.model {
+            ModelSpec::Regression => 1,
+            ModelSpec::TwoLayer { .. } => self.input_dim(),
+            ModelSpec::Clipped { .. } => self.input_dim() + 1,
+        }
+    }
+
+    /// Builds the problem: space, model, data, initial state.
+    pub fn build(&self) -> Result<Problem> {
+        self.validate()?;
+        let data = self.data()?;
+        let (space, model, particles, second_layer) = match (&self.model, &self.spectrum) {
+            (ModelSpec::Regression, SpectrumSpec::PowerLaw { c_mu, decay, modes }) => {
+                let space = Space::power_law(*c_mu, *decay, *modes)?;
+                let model = Regression::new(&space, &data, self.loss)?;
+                (space, AnyModel::Regression(model), None, None)
+            }
+            (ModelSpec::TwoLayer { width, activation }, SpectrumSpec::GaussianKernel { bandwidth, modes }) => {
+                let p = normals(self.seed, PARTICLE_STREAM, *width, self.input_dim());
+                let space = Space::finite_width(p.clone(), Kernel::Gaussian { bandwidth: *bandwidth }, *modes)?;
+                let a = DVector::from_fn(*width, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
+                let model = TwoLayer::new(&space, data.clone(), self.loss, act(*activation), Variant::Lifted { a: a.clone() })?;
+                (space, AnyModel::TwoLayer(model), Some(p), Some(a))
+            }
+            (ModelSpec::Clipped { width, activation, clip_r }, SpectrumSpec::GaussianKernel { bandwidth, modes }) => {
+                let p = normals(self.seed, PARTICLE_STREAM, *width, self.input_dim() + 1);
+                let space = Space::finite_width(p.clone(), Kernel::Gaussian { bandwidth: *bandwidth }, *modes)?;
+                let model = TwoLayer::new(&space, data.clone(), self.loss, act(*activation), Variant::Clipped { r: *clip_r })?;
+                (space, AnyModel::TwoLayer(model), Some(p), None)
+            }
+            _ => unreachable!("validate() rejects other combinations"),
+        };
+        let init = match self.init {
+            Init::Identity => space.identity_coefficients()?,
+            Init::Zero => Coef::zeros(space.modes(), self.value_dim()),
+        };
+        Ok(Problem {
+            space,
+            model,
+            data,
+            init,
+            particles,
+            second_layer,
+        })
+    }
+
+    fn data(&self) -> Result<Data> {
+        let logistic = self.loss == Loss::Logistic;
+        let sign = |v: f64| if v >= 0.0 { 1.0 } else { -1.0 };
+        let (x, y) = match &self.data {
+            DataSpec::Inline { x, y } => (DMatrix::from_fn(x.len(), x[0].len(), |i, j| x[i][j]), DVector::from_vec(y.clone())),
+            DataSpec::Toy { n, dim, seed } => match self.model {
+                ModelSpec::Regression => {
+                    let mut rng = chain_rng(*seed, 0);
+                    let x = DMatrix::from_fn(*n, 1, |_, _| uniform01(&mut rng));
+                    let y = DVector::from_fn(*n, |i, _| {
+                        let t = x[(i, 0)];
+                        let v = libm::sin(2.0 * std::f64::consts::PI * t) + 0.3 * libm::cos(7.0 * t);
+                        if logistic {
+                            sign(v)
+                        } else {
+                            v
+                        }
+                    });
+                    (x, y)
+                }
+                _ => {
+                    let x = normals(*seed, 0, *n, *dim);
+                    let y = DVector::from_fn(*n, |i, _| {
+                        let v = libm::tanh(x[(i, 0)]) + 0.5 * x[(i, 1.min(dim - 1))];
+                        if logistic {
+                            sign(v)
+                        } else {
+                            v
+                        }
+                    });
+                    (x, y)
+                }
+            },
+        };
+        Data::new(x, y)
+    }
+}
+
+fn limit(name: &'static str, v: usize) -> Result<()> {
+    if v > MAX_SIZE {
+        return Err(Error::OutOfRange {
+            name,
+            value: v as f64,
+            range: "[1, 65536]",
+        });
+    }
+    Ok(())
+}
+
+fn act(a: ActivationName) -> Activation {
+    match a {
+        ActivationName::Tanh => Activation::Tanh,
+    }
+}
+
+/// rows × cols standard normals, row-major, from stream `stream` of `seed`.
+pub fn normals(seed: u64, stream: u64, rows: usize, cols: usize) -> DMatrix<f64> {
+    let mut rng = chain_rng(seed, stream);
+    let mut buf = vec![0.0; rows * cols];
+    fill_standard_normal(&mut rng, &mut buf);
+    DMatrix::from_row_slice(rows, cols, &buf)
+}
+
+/// Either model of a spec.
+#[derive(Debug, Clone)]
+pub enum AnyModel {
+    /// Regression on the cosine basis.
+    Regression(Regression),
+    /// A two-layer network (lifted or clipped).
+    TwoLayer(TwoLayer),
+}
+
+impl Model for AnyModel {
+    fn shape(&self) -> (usize, usize) {
+        match self {
+            AnyModel::Regression(m) => m.shape(),
+            AnyModel::TwoLayer(m) => m.shape(),
+        }
+    }
+
+    fn loss(&self) -> Loss {
+        match self {
+            AnyModel::Regression(m) => m.loss(),
+            AnyModel::TwoLayer(m) => m.loss(),
+        }
+    }
+
+    fn predict(&self, w: &Coef, x: &DMatrix<f64>) -> Result<DVector<f64>> {
+        match self {
+            AnyModel::Regression(m) => m.predict(w, x),
+            AnyModel::TwoLayer(m) => m.predict(w, x),
+        }
+    }
+
+    fn predict_train(&self, w: &Coef) -> DVector<f64> {
+        match self {
+            AnyModel::Regression(m) => m.predict_train(w),
+            AnyModel::TwoLayer(m) => m.predict_train(w),
+        }
+    }
+
+    fn targets(&self) -> &DVector<f64> {
+        match self {
+            AnyModel::Regression(m) => m.targets(),
+            AnyModel::TwoLayer(m) => m.targets(),
+        }
+    }
+
+    fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
+        match self {
+            AnyModel::Regression(m) => m.gradient(w, grad),
+            AnyModel::TwoLayer(m) => m.gradient(w, grad),
+        }
+    }
+}
+
+/// Everything a run needs, built from a spec.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// The space H_N.
+    pub space: Space,
+    /// The model with its data.
+    pub model: AnyModel,
+    /// The training data.
+    pub data: Data,
+    /// W_0.
+    pub init: Coef,
+    /// The particles (finite width).
+    pub particles: Option<DMatrix<f64>>,
+    /// The fixed second layer (lifted model).
+    pub second_layer: Option<DVector<f64>>,
+}
+
+/// Row-major flattening of an N × q coefficient matrix (mode by mode).
+pub fn flatten(c: &Coef) -> Vec<f64> {
+    let mut out = Vec::with_capacity(c.len());
+    for k in 0..c.nrows() {
+        for j in 0..c.ncols() {
+            out.push(c[(k, j)]);
+        }
+    }
+    out
+}
+
+/// Inverse of [`flatten`].
+pub fn unflatten(v: &[f64], n: usize, q: usize, what: &'static str) -> Result<Coef> {
+    if v.len() != n * q {
+        return Err(Error::DimensionMismatch {
+            what,
+            expected: n * q,
+            found: v.len(),
+        });
+    }
+    error::all_finite(what, v)?;
+    Ok(Coef::from_row_slice(n, q, v))
+}

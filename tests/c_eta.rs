@@ -1,0 +1,132 @@
+//! C-eta: the zero-loss closed form of the discretization bias (exact
+//! series and Monte Carlo), the order fits, and the linear-Gaussian identities.
+//!
+//! The statistical test uses the false-failure probability `FALSE_FAILURE`
+//! = 1e-3 (one comparison); its negative controls are separate tests.
+
+use std::sync::OnceLock;
+use transport_langevin::error::Error;
+use transport_langevin::experiments::c_eta::{self, zero_loss_bias_mc, zero_loss_mc_check, ZERO_LOSS, ZERO_LOSS_MC};
+use transport_langevin::space::Space;
+use transport_langevin::statements::c_eta::{fit_order, zero_loss_bias_modes, zero_loss_bias_series};
+use transport_langevin::stats::Estimate;
+use transport_langevin::tolerance::FALSE_FAILURE;
+
+const SEED: u64 = 11;
+
+/// The Monte Carlo estimate, computed once for the test and its controls.
+fn mc_estimate() -> Estimate {
+    static EST: OnceLock<Estimate> = OnceLock::new();
+    *EST.get_or_init(|| {
+        let (mu, eta) = mc_setting();
+        zero_loss_bias_mc(mu.len(), eta, 20_000, SEED).unwrap()
+    })
+}
+
+fn mc_setting() -> (Vec<f64>, f64) {
+    let (n, eta, _, _) = ZERO_LOSS_MC;
+    (Space::power_law(ZERO_LOSS.0, ZERO_LOSS.1, n).unwrap().mu().to_vec(), eta)
+}
+
+/// 𝓛̂ ≡ 0, N = 64, η = 0.1: the bias E‖W‖² − Σμ_k/(βλ) of 20 000 chains
+/// matches −Σ μ_k/(βλ)·ηλ/(2μ_k + ηλ) (z test, false failure 1e-3).
+#[test]
+fn zero_loss_mc_bias_matches_closed_form() {
+    let (mu, eta) = mc_setting();
+    let est = mc_estimate();
+    let theory = zero_loss_bias_modes(&mu, eta, ZERO_LOSS.2, ZERO_LOSS.3);
+    let c = zero_loss_mc_check(est, theory, FALSE_FAILURE, "bias");
+    assert!(c.passed, "{} vs {} (se {})", c.empirical, c.theoretical, c.stderr);
+}
+
+/// Negative control: "no bias" (the continuous-time law ν_β) is rejected.
+#[test]
+fn zero_loss_mc_rejects_zero_bias() {
+    let est = mc_estimate();
+    assert!(!zero_loss_mc_check(est, 0.0, FALSE_FAILURE, "bias").passed);
+}
+
+/// Negative control: a wrong S_η (factor ηλ/(μ + ηλ), the 2 dropped) is rejected.
+#[test]
+fn zero_loss_mc_rejects_wrong_resolvent() {
+    let (mu, eta) = mc_setting();
+    let est = mc_estimate();
+    let (beta, lambda) = (ZERO_LOSS.2, ZERO_LOSS.3);
+    let wrong: f64 = mu.iter().map(|&m| -m / (beta * lambda) * eta * lambda / (m + eta * lambda)).sum();
+    assert!(!zero_loss_mc_check(est, wrong, FALSE_FAILURE, "bias").passed);
+}
+
+/// The tail enclosure is rigorous: the series with 10³ and with 10⁶ exact
+/// terms agree within the sum of their half-widths, and the half-width
+/// shrinks.
+#[test]
+fn series_tail_enclosure_is_consistent() {
+    for eta in [1e-5, 1e-3, 0.1] {
+        let a = zero_loss_bias_series(1.0, 2.0, eta, 1.0, 1.0, 1_000).unwrap();
+        let b = zero_loss_bias_series(1.0, 2.0, eta, 1.0, 1.0, 1_000_000).unwrap();
+        assert!((a.value - b.value).abs() <= a.half_width + b.half_width + 1e-14, "eta {eta}");
+        assert!(b.half_width < a.half_width);
+    }
+}
+
+/// The infinite-dimensional zero-loss bias is of order 1/2: the fitted
+/// order over η ∈ [1e-5, 1e-3] is 1/2 within 0.01, with stderr ≤ 0.05; and
+/// √η·(π/(2√2))/β is its leading term (integral approximation of the sum).
+#[test]
+fn zero_loss_order_is_one_half() {
+    let s = c_eta::zero_loss_sweep(&c_eta::geometric(1e-5, 1e-3, 6)).unwrap();
+    assert!((s.order - 0.5).abs() < 0.01, "{}", s.order);
+    assert!(s.order_stderr <= 0.05);
+    let eta = 1e-8;
+    let v = zero_loss_bias_series(1.0, 2.0, eta, 1.0, 1.0, 1_000_000).unwrap().value;
+    let lead = -std::f64::consts::PI / (2.0 * 2f64.sqrt()) * eta.sqrt();
+    assert!((v / lead - 1.0).abs() < 1e-3, "{v} vs {lead}");
+}
+
+/// Negative control for the order check: a finite truncation (N = 8) has
+/// order 1 in the same window, which the "order 1/2" reading rejects.
+#[test]
+fn finite_truncation_has_order_one() {
+    let etas = c_eta::geometric(1e-5, 1e-3, 6);
+    let mu = Space::power_law(1.0, 2.0, 8).unwrap().mu().to_vec();
+    let errors: Vec<f64> = etas.iter().map(|&e| zero_loss_bias_modes(&mu, e, 1.0, 1.0)).collect();
+    let fit = fit_order(&etas, &errors, &[0.0; 6]).unwrap();
+    assert!((fit.order - 1.0).abs() < 0.01, "{}", fit.order);
+}
+
+/// fit_order recovers an exact power and propagates Monte Carlo errors.
+#[test]
+fn fit_order_exact_power_and_errors() {
+    let etas = [1e-3, 1e-2, 1e-1];
+    let errs: Vec<f64> = etas.iter().map(|e: &f64| -3.0 * e.powf(0.7)).collect();
+    let f = fit_order(&etas, &errs, &[0.0; 3]).unwrap();
+    assert!((f.order - 0.7).abs() < 1e-12 && f.order_stderr < 1e-10);
+    // 10% relative errors at the ends, x = ln η spaced by ln 10: se = 0.1·√2/(2 ln 10).
+    let se: Vec<f64> = errs.iter().map(|e| 0.1 * e.abs()).collect();
+    let g = fit_order(&etas, &errs, &[se[0], 0.0, se[2]]).unwrap();
+    assert!((g.order_stderr - 0.1 * 2f64.sqrt() / (2.0 * 10f64.ln())).abs() < 1e-12);
+    assert!(matches!(
+        fit_order(&etas, &errs[..2], &[0.0; 3]),
+        Err(Error::DimensionMismatch { .. })
+    ));
+    assert!(matches!(
+        fit_order(&etas, &[0.0, 1.0, 1.0], &[0.0; 3]),
+        Err(Error::NonPositive { .. })
+    ));
+}
+
+/// Linear-Gaussian: π_η and π_∞ have the same mean, so the population-risk
+/// error equals the ‖W‖² error (e_k orthonormal in L2(U[0,1])); the closed-form
+/// coefficients of f satisfy Parseval (Σ c_k² → ‖f‖²).
+#[test]
+fn linear_gaussian_identities() {
+    let sw = c_eta::linear_gaussian_sweeps(&[1e-3, 1e-2, 3e-2], 32).unwrap();
+    let sq = &sw[0];
+    let pop = &sw[2];
+    for (a, b) in sq.errors.iter().zip(&pop.errors) {
+        assert!((a - b).abs() <= 1e-9 * a.abs(), "{a} vs {b}");
+    }
+    let (c, norm) = c_eta::target_coefficients(4000);
+    let s: f64 = c.iter().map(|v| v * v).sum();
+    assert!(s <= norm && norm - s < 1e-4, "{s} vs {norm}");
+}

@@ -1,0 +1,327 @@
+//! The oracle for other implementations: spec parsing, `run`, `conform`
+//! (exact and statistical), the golden conformance vectors, and a property
+//! test that random argument lists and random JSON never panic.
+
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use transport_langevin::cli;
+use transport_langevin::conform::{self, conform_exact, conform_statistical, Trajectory};
+use transport_langevin::error::Error;
+use transport_langevin::spec::Spec;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_transport-langevin"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("tl-conform-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write_json<T: serde::Serialize>(path: &Path, v: &T) {
+    std::fs::write(path, serde_json::to_string_pretty(v).unwrap()).unwrap();
+}
+
+#[test]
+fn example_spec_round_trips_and_builds() {
+    let o = run(&["spec", "--example"]);
+    assert_eq!(o.status.code(), Some(0));
+    let s = Spec::parse(std::str::from_utf8(&o.stdout).unwrap(), "example").unwrap();
+    assert_eq!(s, Spec::example());
+    s.build().unwrap();
+}
+
+#[test]
+fn unknown_and_missing_fields_are_named() {
+    let mut v = serde_json::to_value(Spec::example()).unwrap();
+    v["colour"] = serde_json::json!("blue");
+    let e = Spec::parse(&v.to_string(), "t").unwrap_err().to_string();
+    assert!(e.contains("colour"), "{e}");
+    let mut v = serde_json::to_value(Spec::example()).unwrap();
+    v.as_object_mut().unwrap().remove("eta");
+    let e = Spec::parse(&v.to_string(), "t").unwrap_err().to_string();
+    assert!(e.contains("eta"), "{e}");
+    let mut v = serde_json::to_value(Spec::example()).unwrap();
+    v["model"]["widht"] = serde_json::json!(3);
+    let e = Spec::parse(&v.to_string(), "t").unwrap_err().to_string();
+    assert!(e.contains("widht"), "{e}");
+    let mut v = serde_json::to_value(Spec::example()).unwrap();
+    v["seed"] = serde_json::json!("forty-two");
+    let e = Spec::parse(&v.to_string(), "t").unwrap_err().to_string();
+    assert!(e.contains("seed"), "{e}");
+}
+
+#[test]
+fn invalid_values_are_typed_errors() {
+    let ok = Spec::example();
+    type Case = (Spec, fn(&Error) -> bool);
+    let cases: Vec<Case> = vec![
+        (Spec { eta: 0.0, ..ok.clone() }, |e| {
+            matches!(e, Error::NonPositive { name: "eta", .. })
+        }),
+        (
+            Spec {
+                beta: f64::NAN,
+                ..ok.clone()
+            },
+            |e| matches!(e, Error::NonFinite { name: "beta", .. }),
+        ),
+        (
+            Spec {
+                lambda: -1.0,
+                ..ok.clone()
+            },
+            |e| matches!(e, Error::NonPositive { name: "lambda", .. }),
+        ),
+        (Spec { steps: 0, ..ok.clone() }, |e| matches!(e, Error::ZeroCount { name: "steps" })),
+        (
+            Spec {
+                pcn_step: 1.5,
+                ..ok.clone()
+            },
+            |e| matches!(e, Error::OutOfRange { name: "pcn_step", .. }),
+        ),
+        (
+            Spec {
+                spectrum: transport_langevin::spec::SpectrumSpec::GaussianKernel { bandwidth: 2.0, modes: 17 },
+                ..ok.clone()
+            },
+            |e| matches!(e, Error::TooManyModes { modes: 17, width: 16 }),
+        ),
+        (
+            Spec {
+                data: transport_langevin::spec::DataSpec::Inline { x: vec![], y: vec![] },
+                ..ok.clone()
+            },
+            |e| matches!(e, Error::EmptyData { .. }),
+        ),
+        (
+            Spec {
+                data: transport_langevin::spec::DataSpec::Inline {
+                    x: vec![vec![0.0, 1.0], vec![0.0]],
+                    y: vec![1.0, 2.0],
+                },
+                ..ok.clone()
+            },
+            |e| matches!(e, Error::DimensionMismatch { .. }),
+        ),
+    ];
+    for (s, check) in cases {
+        let e = s.validate().unwrap_err();
+        assert!(check(&e), "{e}");
+    }
+}
+
+/// Every golden conformance vector conforms (one per model kind).
+#[test]
+fn golden_conformance_vectors_conform() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/conformance");
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let o = run(&["conform", "--trajectory", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}: {}", p.display(), String::from_utf8_lossy(&o.stderr));
+        n += 1;
+    }
+    assert_eq!(n, 3);
+}
+
+/// Our own trajectory conforms; the same with one coordinate of step 5
+/// moved by 1e-6 is rejected, naming step 5 (exit 1).
+#[test]
+fn perturbed_step_is_named() {
+    let d = tmp("perturb");
+    let spec = d.join("spec.json");
+    write_json(&spec, &Spec::example());
+    let out = d.join("out");
+    let o = run(&["run", "--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap(), "--full"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let traj_path = out.join("trajectory.json");
+    let o = run(&[
+        "conform",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--trajectory",
+        traj_path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let mut t: Trajectory = serde_json::from_str(&std::fs::read_to_string(&traj_path).unwrap()).unwrap();
+    t.states[5][3] += 1e-6;
+    let bad = d.join("bad.json");
+    write_json(&bad, &t);
+    let o = run(&["conform", "--spec", spec.to_str().unwrap(), "--trajectory", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("step 5 coordinate 3"), "{err}");
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["first_difference"]["step"], 5);
+    // Looser tolerances accept it.
+    let o = run(&[
+        "conform",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--trajectory",
+        bad.to_str().unwrap(),
+        "--atol",
+        "1e-5",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+fn long_spec(beta: f64) -> Spec {
+    Spec {
+        steps: 8000,
+        chains: 4,
+        eta: 0.05,
+        beta,
+        lambda: 0.5,
+        ..Spec::example()
+    }
+}
+
+fn statistical(beta_theirs: f64) -> bool {
+    let spec = long_spec(100.0);
+    let theirs = conform::run(&long_spec(beta_theirs), true, false).unwrap().trajectory.unwrap();
+    let traj = Trajectory { noise: None, ..theirs };
+    conform_statistical(&spec, &spec.build().unwrap(), &traj).unwrap().conforms()
+}
+
+/// Statistical mode: a trajectory of the same spec (without its noise)
+/// conforms; family false-failure probability 1e-3 (z tests on the
+/// second-half means of 𝓛̂ and ‖W‖², batch-means MCSE on both sides).
+#[test]
+fn statistical_mode_accepts_the_same_law() {
+    assert!(statistical(100.0));
+}
+
+/// Negative control: a trajectory at the wrong temperature (β/4) is rejected.
+#[test]
+fn statistical_mode_rejects_the_wrong_temperature() {
+    assert!(!statistical(25.0));
+}
+
+#[test]
+fn exact_mode_needs_matching_shapes() {
+    let spec = Spec::example();
+    let p = spec.build().unwrap();
+    let mut t = conform::run(&spec, true, false).unwrap().trajectory.unwrap();
+    t.states[2].pop();
+    assert!(matches!(
+        conform_exact(&spec, &p, &t, 1e-9, 1e-12),
+        Err(Error::DimensionMismatch { .. })
+    ));
+    let mut t = conform::run(&spec, true, false).unwrap().trajectory.unwrap();
+    t.noise.as_mut().unwrap().pop();
+    assert!(matches!(
+        conform_exact(&spec, &p, &t, 1e-9, 1e-12),
+        Err(Error::DimensionMismatch { .. })
+    ));
+}
+
+fn arg_token() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("constants".to_string()),
+        Just("spec".to_string()),
+        Just("run".to_string()),
+        Just("conform".to_string()),
+        Just("help".to_string()),
+        Just("--example".to_string()),
+        Just("--spec".to_string()),
+        Just("--out".to_string()),
+        Just("--trajectory".to_string()),
+        Just("--full".to_string()),
+        Just("--rtol".to_string()),
+        Just("--lambda".to_string()),
+        Just("--beta".to_string()),
+        Just("--eta".to_string()),
+        Just("--delta".to_string()),
+        Just("--c-mu".to_string()),
+        Just("--mu0".to_string()),
+        Just("--grad-bound".to_string()),
+        Just("--loss-bound".to_string()),
+        Just("nan".to_string()),
+        Just("-1".to_string()),
+        Just("0".to_string()),
+        Just("0.5".to_string()),
+        Just("1e308".to_string()),
+        "[a-z0-9./=-]{0,12}",
+    ]
+}
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        (-1e6f64..1e6).prop_map(serde_json::Value::from),
+        "[a-z_-]{0,8}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(3, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+            prop::collection::btree_map("[a-z_]{1,10}", inner, 0..6).prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Random argument lists: never a panic; either success or a typed
+    /// error with exit code 2; nothing written when it fails.
+    #[test]
+    fn random_arguments_never_panic(args in prop::collection::vec(arg_token(), 0..7)) {
+        let d = tmp("args");
+        let args: Vec<String> = args.into_iter().map(|a| if a == "--out" { format!("--out={}", d.join("o").display()) } else { a }).collect();
+        let r = std::panic::catch_unwind(|| cli::run(&args));
+        prop_assert!(r.is_ok(), "panic on {:?}", args);
+        match r.unwrap() {
+            Ok(out) => prop_assert!(out.failure.is_none() || out.failure.unwrap().exit_code() == 1),
+            Err(e) => {
+                prop_assert_eq!(e.exit_code(), 2);
+                prop_assert!(!e.to_string().contains('\n'));
+                prop_assert!(!d.join("o").join("summary.json").exists());
+            }
+        }
+    }
+
+    /// Random JSON and mutated specs: parsing never panics; accepted specs
+    /// build or fail with a typed error.
+    #[test]
+    fn random_json_never_panics(v in json_value(), field in 0usize..14, x in json_value()) {
+        let r = std::panic::catch_unwind(|| Spec::parse(&v.to_string(), "random"));
+        prop_assert!(r.is_ok());
+        prop_assert!(r.unwrap().is_err());
+        let mut s = serde_json::to_value(Spec::example()).unwrap();
+        let keys: Vec<String> = s.as_object().unwrap().keys().cloned().collect();
+        let key = &keys[field % keys.len()];
+        s[key] = x;
+        let text = s.to_string();
+        let r = std::panic::catch_unwind(|| Spec::parse(&text, "mutated").map(|s| s.build().map(|_| ())));
+        prop_assert!(r.is_ok());
+        // Truncated documents are rejected, not half-read.
+        let cut = &text[..text.len() / 2];
+        prop_assert!(Spec::parse(cut, "truncated").is_err());
+    }
+}
+
+#[test]
+fn oversized_and_missing_inputs_are_exit_2() {
+    let d = tmp("inputs");
+    let o = run(&["conform", "--trajectory", d.join("nope.json").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let big = d.join("big.json");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(cli::MAX_INPUT_BYTES + 1).unwrap();
+    let o = run(&["run", "--spec", big.to_str().unwrap(), "--out", d.join("o").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("limit"));
+    assert!(!d.join("o").exists());
+}

@@ -1,0 +1,183 @@
+//! Losses and models (S1, S2, S3, S8, R1): analytic derivatives and Fréchet
+//! gradients against central finite differences, and input validation.
+
+use nalgebra::{DMatrix, DVector};
+use proptest::prelude::*;
+use quickcheck::{quickcheck, TestResult};
+use transport_langevin::error::Error;
+use transport_langevin::experiments::r1_width::{direct_network, toy_data};
+use transport_langevin::experiments::s1_losses::max_fd_error;
+use transport_langevin::experiments::s4_space::gaussian_particles;
+use transport_langevin::loss::Loss;
+use transport_langevin::model::{fd_gradient, relative_error, Activation, Data, Model, Regression, TwoLayer, Variant};
+use transport_langevin::space::{Coef, Kernel, Space};
+use transport_langevin::tolerance::{FD_REL, FD_STEP};
+
+#[test]
+fn loss_derivatives_match_finite_differences() {
+    for loss in [Loss::Squared, Loss::Logistic] {
+        for order in 1..=3 {
+            let e = max_fd_error(loss, order);
+            assert!(e < FD_REL, "{loss:?} order {order}: {e}");
+        }
+    }
+}
+
+quickcheck! {
+    /// Logistic loss: value ≥ 0, |ℓ'| ≤ 1, 0 < ℓ'' ≤ 1/4, stable for huge |f|.
+    fn logistic_is_bounded_and_stable(f: f64, positive: bool) -> TestResult {
+        if !f.is_finite() { return TestResult::discard(); }
+        let y = if positive { 1.0 } else { -1.0 };
+        let l = Loss::Logistic;
+        let (v, d1, d2) = (l.value(y, f), l.d1(y, f), l.d2(y, f));
+        TestResult::from_bool(v >= 0.0 && v.is_finite() && d1.abs() <= 1.0 && (0.0..=0.25).contains(&d2) && l.d3(y, f).is_finite())
+    }
+
+    /// Squared loss: ℓ = (y − f)², ℓ' = 2(f − y), ℓ'' = 2, ℓ''' = 0.
+    fn squared_is_the_parabola(y: i16, f: i16) -> bool {
+        let (y, f) = (y as f64 / 100.0, f as f64 / 100.0);
+        let l = Loss::Squared;
+        l.value(y, f) == (y - f) * (y - f) && l.d1(y, f) == 2.0 * (f - y) && l.d2(y, f) == 2.0 && l.d3(y, f) == 0.0
+    }
+}
+
+fn rel_fd<M: Model>(model: &M, w: &Coef) -> f64 {
+    let (n, q) = model.shape();
+    let mut g = Coef::zeros(n, q);
+    let risk = model.gradient(w, &mut g);
+    assert!((risk - model.risk(w)).abs() <= 1e-12 * risk.abs().max(1.0));
+    let fd = fd_gradient(|c| model.risk(c), w, FD_STEP);
+    relative_error(&g, &fd)
+}
+
+fn random_coef(n: usize, q: usize, seed: u64, scale: f64) -> Coef {
+    gaussian_particles(n, q, seed, 99) * scale
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Regression on the cosine basis: gradient = Φᵀ ℓ'/n, checked by FD.
+    #[test]
+    fn regression_gradient(n in 1usize..30, modes in 1usize..12, logistic in any::<bool>(), seed in 0u64..500) {
+        let space = Space::power_law(1.0, 2.0, modes).unwrap();
+        let x = DMatrix::from_fn(n, 1, |i, _| (i as f64 + 0.3) / n as f64);
+        let y = DVector::from_fn(n, |i, _| if logistic { if i % 3 == 0 { 1.0 } else { -1.0 } } else { (i as f64).sin() });
+        let loss = if logistic { Loss::Logistic } else { Loss::Squared };
+        let model = Regression::new(&space, &Data::new(x, y).unwrap(), loss).unwrap();
+        prop_assert!(rel_fd(&model, &random_coef(modes, 1, seed, 0.7)) < FD_REL);
+    }
+
+    /// Lifted two-layer network (S3) at any width M and N ≤ M: the
+    /// coefficient gradient (1/M)EᵀG agrees with FD.
+    #[test]
+    fn lifted_gradient(m in 2usize..16, d in 1usize..4, n in 1usize..12, frac in 0.2f64..1.0, logistic in any::<bool>(), seed in 0u64..500) {
+        let modes = ((m as f64 * frac).ceil() as usize).clamp(1, m);
+        let Ok(space) = Space::finite_width(gaussian_particles(m, d, seed, 0), Kernel::Gaussian { bandwidth: 3.0 }, modes) else {
+            return Ok(());
+        };
+        let data = toy_data(n, d, seed, 1).unwrap();
+        let data = if logistic { Data::new(data.x.clone(), data.y.map(|v| if v > 0.0 { 1.0 } else { -1.0 })).unwrap() } else { data };
+        let a = DVector::from_fn(m, |i, _| 1.0 - 0.3 * i as f64);
+        let loss = if logistic { Loss::Logistic } else { Loss::Squared };
+        let model = TwoLayer::new(&space, data, loss, Activation::Tanh, Variant::Lifted { a }).unwrap();
+        let w = space.identity_coefficients().unwrap() + random_coef(modes, d, seed, 0.5);
+        prop_assert!(rel_fd(&model, &w) < FD_REL);
+    }
+
+    /// Clipped model (S8): gradient through R tanh(·/R) on both layers.
+    #[test]
+    fn clipped_gradient(m in 2usize..14, d in 1usize..4, n in 1usize..12, r in 1.0f64..4.0, logistic in any::<bool>(), seed in 0u64..500) {
+        let Ok(space) = Space::finite_width(gaussian_particles(m, d + 1, seed, 0), Kernel::Gaussian { bandwidth: 3.0 }, m) else {
+            return Ok(());
+        };
+        let data = toy_data(n, d, seed, 1).unwrap();
+        let loss = if logistic { Loss::Logistic } else { Loss::Squared };
+        let model = TwoLayer::new(&space, data, loss, Activation::Tanh, Variant::Clipped { r }).unwrap();
+        let w = random_coef(m, d + 1, seed, 1.5);
+        prop_assert!(rel_fd(&model, &w) < FD_REL);
+    }
+}
+
+/// R1: at full width the lifted model is the width-M network of eq. (2)
+/// evaluated at the particles' images.
+#[test]
+fn lift_is_the_width_m_network() {
+    let (m, d) = (9, 2);
+    let p = gaussian_particles(m, d, 5, 0);
+    let space = Space::finite_width(p.clone(), Kernel::Gaussian { bandwidth: 2.0 }, m).unwrap();
+    let a = DVector::from_fn(m, |i, _| (i as f64).cos());
+    let data = toy_data(7, d, 5, 1).unwrap();
+    let model = TwoLayer::new(
+        &space,
+        data.clone(),
+        Loss::Squared,
+        Activation::Tanh,
+        Variant::Lifted { a: a.clone() },
+    )
+    .unwrap();
+    let w = space.identity_coefficients().unwrap() + random_coef(m, d, 5, 0.3);
+    let direct = direct_network(&space.to_values(&w).unwrap(), &a, &data.x);
+    assert!((model.predict_train(&w) - direct).amax() < 1e-12);
+}
+
+#[test]
+fn bad_data_and_model_inputs_are_typed_errors() {
+    assert!(matches!(
+        Data::new(DMatrix::zeros(0, 1), DVector::zeros(0)),
+        Err(Error::EmptyData { .. })
+    ));
+    assert!(matches!(
+        Data::new(DMatrix::zeros(3, 1), DVector::zeros(2)),
+        Err(Error::DimensionMismatch { .. })
+    ));
+    let mut x = DMatrix::zeros(3, 1);
+    x[(1, 0)] = f64::NAN;
+    assert!(matches!(Data::new(x, DVector::zeros(3)), Err(Error::NonFinite { name: "x", .. })));
+    assert!(matches!(
+        Data::new(DMatrix::zeros(2, 1), DVector::from_element(2, f64::INFINITY)),
+        Err(Error::NonFinite { name: "y", .. })
+    ));
+
+    let power = Space::power_law(1.0, 2.0, 3).unwrap();
+    let outside = Data::new(DMatrix::from_element(2, 1, 1.5), DVector::zeros(2)).unwrap();
+    assert!(matches!(
+        Regression::new(&power, &outside, Loss::Squared),
+        Err(Error::OutsideDomain { .. })
+    ));
+    let two_d = Data::new(DMatrix::from_element(2, 2, 0.5), DVector::zeros(2)).unwrap();
+    assert!(matches!(
+        Regression::new(&power, &two_d, Loss::Squared),
+        Err(Error::DimensionMismatch { .. })
+    ));
+
+    let space = Space::finite_width(gaussian_particles(4, 3, 1, 0), Kernel::Gaussian { bandwidth: 2.0 }, 4).unwrap();
+    let data = toy_data(5, 2, 1, 1).unwrap();
+    // Particles have 3 columns: right for the clipped model with d = 2, wrong for the lifted one.
+    assert!(TwoLayer::new(&space, data.clone(), Loss::Squared, Activation::Tanh, Variant::Clipped { r: 2.0 }).is_ok());
+    assert!(matches!(
+        TwoLayer::new(
+            &space,
+            data.clone(),
+            Loss::Squared,
+            Activation::Tanh,
+            Variant::Lifted { a: DVector::zeros(4) }
+        ),
+        Err(Error::DimensionMismatch { .. })
+    ));
+    assert!(matches!(
+        TwoLayer::new(&space, data.clone(), Loss::Squared, Activation::Tanh, Variant::Clipped { r: 0.5 }),
+        Err(Error::OutOfRange { name: "R", .. })
+    ));
+    assert!(matches!(
+        TwoLayer::new(
+            &space,
+            data.clone(),
+            Loss::Squared,
+            Activation::Tanh,
+            Variant::Lifted { a: DVector::zeros(3) }
+        ),
+        Err(Error::DimensionMismatch { .. })
+    ));
+    assert!(TwoLayer::new(&power, data, Loss::Squared, Activation::Tanh, Variant::Clipped { r: 2.0 }).is_err());
+}

@@ -1,0 +1,163 @@
+//! P1 (geometric ergodicity against Λ*_η) and C-width (size independence).
+//!
+//! The grid and generator routes are checked against the Ornstein–Uhlenbeck
+//! case (𝓛̂ ≡ 0), where the scheme's spectrum is {s^j}, s = 1/(1 + ηλ/μ_0),
+//! and the generator's gap is λ/μ_0. The statistical test (simulated rate
+//! against the grid rate) uses the false-failure probability
+//! `FALSE_FAILURE` = 1e-3 with its negative control as a separate test.
+
+use std::sync::OnceLock;
+use transport_langevin::experiments::c_width::{self, plateau, zero_loss_point, SizePoint};
+use transport_langevin::experiments::p1_rates::{
+    exact_rate_item, generator_gap, measure, p1_params, scheme_kernel, second_eigenvalue_modulus, stationary, DoubleWell, Grid, Measured,
+    Setting, SIMULATED, WELL,
+};
+use transport_langevin::space::Space;
+use transport_langevin::statements::p1;
+use transport_langevin::stats::z_two_sided;
+use transport_langevin::tolerance::FALSE_FAILURE;
+
+const FLAT: DoubleWell = DoubleWell {
+    height: 0.0,
+    width: 0.4,
+    tilt: 0.7,
+};
+
+/// 𝓛̂ ≡ 0: the grid kernel's second eigenvalue is s = 1/(1 + ηλ) (μ_0 = 1)
+/// to 1e-4, its rows sum to 1, its stationary law is invariant.
+#[test]
+fn grid_kernel_reproduces_the_ou_spectrum() {
+    let s = Setting {
+        beta: 2.0,
+        lambda: 0.5,
+        eta: 0.1,
+    };
+    let grid = Grid::for_setting(s, 2000).unwrap();
+    let p = scheme_kernel(&FLAT, s, &grid);
+    for i in 0..p.nrows() {
+        assert!((p.row(i).sum() - 1.0).abs() < 1e-12);
+    }
+    let l2 = second_eigenvalue_modulus(&p);
+    let exact = 1.0 / (1.0 + s.eta * s.lambda);
+    assert!((l2 - exact).abs() < 1e-4, "{l2} vs {exact}");
+    let pi = stationary(&p).unwrap();
+    let moved = pi.transpose() * &p - pi.transpose();
+    assert!(moved.amax() < 1e-12 && (pi.sum() - 1.0).abs() < 1e-12);
+}
+
+/// 𝓛̂ ≡ 0: the generator's gap is λ/μ_0 = λ to 1e-3 (relative).
+#[test]
+fn generator_gap_reproduces_the_ou_gap() {
+    let s = Setting {
+        beta: 2.0,
+        lambda: 0.5,
+        eta: 0.01,
+    };
+    let grid = Grid::for_setting(s, 2000).unwrap();
+    let gap = generator_gap(&FLAT, s, &grid);
+    assert!((gap / s.lambda - 1.0).abs() < 1e-3, "{gap}");
+}
+
+/// Negative control of the grid route: a wrong temperature (β doubled) changes
+/// the double well's second eigenvalue by far more than the grid error.
+#[test]
+fn grid_rate_depends_on_temperature() {
+    let a = exact_rate_item(&WELL, SIMULATED, 2000).unwrap().measured_rate;
+    let b = exact_rate_item(
+        &WELL,
+        Setting {
+            beta: 2.0 * SIMULATED.beta,
+            ..SIMULATED
+        },
+        2000,
+    )
+    .unwrap()
+    .measured_rate;
+    assert!(a / b > 5.0, "{a} vs {b}");
+}
+
+fn measured() -> &'static Measured {
+    static M: OnceLock<Measured> = OnceLock::new();
+    M.get_or_init(|| measure(&WELL, SIMULATED, 600, 10_000, 20, 5, 500).unwrap())
+}
+
+/// The simulated rate of E𝓛̂(W_k) (10 000 chains from W_0 = 5) agrees with
+/// the exact grid rate −log|λ_2|/η (z test, jackknife stderr, false failure 1e-3).
+#[test]
+fn simulated_rate_matches_grid_rate() {
+    let m = measured();
+    let z = z_two_sided(FALSE_FAILURE);
+    assert!(
+        (m.rate - m.grid_rate).abs() <= z * m.rate_stderr,
+        "{} ± {} vs {}",
+        m.rate,
+        m.rate_stderr,
+        m.grid_rate
+    );
+}
+
+/// Negative control: the rate of the wrong model (𝓛̂ ≡ 0: 2 log(1 + ηλ)/η)
+/// is rejected by the same z test.
+#[test]
+fn simulated_rate_rejects_zero_loss_rate() {
+    let m = measured();
+    let z = z_two_sided(FALSE_FAILURE);
+    let wrong = 2.0 * (SIMULATED.eta * SIMULATED.lambda).ln_1p() / SIMULATED.eta;
+    assert!((m.rate - wrong).abs() > z * m.rate_stderr);
+}
+
+/// The finding behind errata E2: with δ free in (0, 1), the largest Λ*_η
+/// is below the exact rate at β ≤ 4 but above it at β = 8 (metastable double
+/// well), where only δ ≤ δ_crit ≈ 0.03 keeps Λ*_η a lower bound.
+#[test]
+fn lambda_star_is_a_rate_bound_only_for_small_delta_at_low_temperature() {
+    for (beta, below) in [(2.0, true), (4.0, true), (8.0, false)] {
+        let s = Setting {
+            beta,
+            lambda: 0.5,
+            eta: 0.1,
+        };
+        let r = exact_rate_item(&WELL, s, 2000).unwrap();
+        assert_eq!(r.lambda_star_eta <= r.measured_rate, below, "beta {beta}: {r:?}");
+        if !below {
+            assert!(r.delta_crit < 0.1);
+            let at = p1::P1Params {
+                delta: r.delta_crit,
+                ..p1_params(&WELL, s, 0.5)
+            }
+            .constants()
+            .unwrap();
+            assert!((at.lambda_star / r.measured_rate - 1.0).abs() < 1e-6);
+        }
+    }
+}
+
+/// C-width: the semi-implicit zero-loss chain plateaus in N, the explicit
+/// Euler control does not (negative rate once ηλ/μ_{N−1} > 2).
+#[test]
+fn truncation_plateau_and_explicit_control() {
+    let sizes = [4, 16, 64, 256];
+    let pts = |explicit: bool| -> Vec<SizePoint> {
+        sizes
+            .iter()
+            .map(|&n| zero_loss_point(n, Space::power_law(1.0, 2.0, n).unwrap().mu(), explicit))
+            .collect()
+    };
+    let semi = pts(false);
+    assert!(plateau(&semi) <= 1.0);
+    let rate0 = 2.0 * (c_width::SETTING.0 * c_width::SETTING.2).ln_1p() / c_width::SETTING.0;
+    assert!(semi.iter().all(|p| (p.rate - rate0).abs() < 1e-12));
+    let expl = pts(true);
+    assert!(plateau(&expl).is_infinite());
+    assert!(expl[3].rate < 0.0 && expl[3].bias.is_none());
+}
+
+/// The semi-implicit bias over N converges to the infinite series.
+#[test]
+fn truncation_bias_tends_to_the_series() {
+    let (eta, beta, lambda) = c_width::SETTING;
+    let mu = Space::power_law(1.0, 2.0, 100_000).unwrap().mu().to_vec();
+    let p = zero_loss_point(100_000, &mu, false);
+    let series = transport_langevin::statements::c_eta::zero_loss_bias_series(1.0, 2.0, eta, beta, lambda, 1_000_000).unwrap();
+    assert!((p.bias.unwrap() - series.value).abs() < 2e-5, "{:?} vs {}", p.bias, series.value);
+}

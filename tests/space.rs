@@ -1,0 +1,144 @@
+//! Property tests of the spectral space (S4, S9, A1 norms, R1 basis).
+
+use nalgebra::DMatrix;
+use proptest::prelude::*;
+use transport_langevin::error::Error;
+use transport_langevin::experiments::s4_space::{
+    cosine_orthonormality_error, eigen_residual, finite_width_orthonormality_error, gaussian_particles,
+};
+use transport_langevin::space::{Coef, Kernel, Space};
+use transport_langevin::tolerance::ORTHONORMALITY;
+
+fn finite_width(m: usize, d: usize, modes: usize, bw: f64, seed: u64) -> Space {
+    Space::finite_width(gaussian_particles(m, d, seed, 0), Kernel::Gaussian { bandwidth: bw }, modes).unwrap()
+}
+
+fn coef(n: usize, q: usize, v: &[f64]) -> Coef {
+    Coef::from_iterator(n, q, v.iter().copied().cycle().take(n * q))
+}
+
+#[test]
+fn cosine_basis_is_orthonormal() {
+    assert!(cosine_orthonormality_error(40, 128) < ORTHONORMALITY);
+}
+
+#[test]
+fn power_law_eigenvalues_are_the_formula() {
+    let s = Space::power_law(2.5, 1.5, 10).unwrap();
+    for (k, &m) in s.mu().iter().enumerate() {
+        approx::assert_relative_eq!(m, 2.5 * ((k + 1) as f64).powf(-1.5), max_relative = 1e-14);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The finite-width basis is orthonormal in L2(ρ0), solves the eigen
+    /// equation, and its eigenvalues are sorted, positive, and sum to at
+    /// most trace(G)/M = 1 (Gaussian kernel: k(w, w) = 1).
+    #[test]
+    fn finite_width_basis(m in 4usize..40, d in 1usize..4, frac in 0.1f64..1.0, bw in 0.5f64..4.0, seed in 0u64..1000) {
+        let modes = ((m as f64 * frac).ceil() as usize).clamp(1, m);
+        match Space::finite_width(gaussian_particles(m, d, seed, 0), Kernel::Gaussian { bandwidth: bw }, modes) {
+            Ok(s) => {
+                prop_assert!(finite_width_orthonormality_error(&s) < ORTHONORMALITY);
+                prop_assert!(eigen_residual(&s) < ORTHONORMALITY);
+                prop_assert!(s.mu().windows(2).all(|w| w[0] >= w[1]));
+                prop_assert!(s.mu().iter().all(|&x| x > 0.0));
+                prop_assert!(s.mu().iter().sum::<f64>() <= 1.0 + 1e-12);
+            }
+            // Narrow spectra may not have `modes` usable eigenvalues: that is a typed error.
+            Err(Error::DegenerateSpectrum { usable, .. }) => prop_assert!(usable < modes),
+            Err(e) => prop_assert!(false, "unexpected error {e}"),
+        }
+    }
+
+    /// S_η contracts every mode: ‖S_η W‖ ≤ ‖W‖/(1 + ηλ/μ_0), and P_N is an
+    /// orthogonal projection (idempotent, norm-decreasing).
+    #[test]
+    fn resolvent_contracts_and_projection_projects(v in prop::collection::vec(-5.0f64..5.0, 1..40), eta in 1e-4f64..10.0, lambda in 1e-3f64..10.0, cut in 0usize..20) {
+        let s = Space::power_law(1.3, 2.0, 20).unwrap();
+        let c = coef(20, 2, &v);
+        let out = s.s_eta(&c, eta, lambda);
+        prop_assert!(s.norm(&out) <= s.norm(&c) / (1.0 + eta * lambda / s.mu()[0]) * (1.0 + 1e-12) + 1e-300);
+        let p = s.project(&c, cut);
+        prop_assert_eq!(s.project(&p, cut), p.clone());
+        prop_assert!(s.norm(&p) <= s.norm(&c));
+        // (I + ηA) S_η = I.
+        let back = &out + s.apply_a(&out, lambda) * eta;
+        prop_assert!((back - &c).amax() <= 1e-10 * c.amax().max(1.0));
+    }
+
+    /// Norm ordering (S9): ‖W‖_{K^γ} ≤ μ_0^{(γ'−γ)/2} ‖W‖_{K^γ'} for γ < γ';
+    /// γ = 1 is H_K; ‖W‖_ε = ‖W‖_{K^{−2ε}}; γ = 0 is ‖·‖; T_K^{γ/2} maps
+    /// H onto H_{K^γ} isometrically.
+    #[test]
+    fn norms_are_ordered(v in prop::collection::vec(-5.0f64..5.0, 1..30), g in -2.0f64..2.0, dg in 0.0f64..2.0, eps in -1.0f64..1.0, c_mu in 0.1f64..5.0) {
+        let s = Space::power_law(c_mu, 2.0, 15).unwrap();
+        let c = coef(15, 2, &v);
+        let mu0 = s.mu()[0];
+        let lhs = s.norm_hk_gamma(&c, g);
+        let rhs = mu0.powf(dg / 2.0) * s.norm_hk_gamma(&c, g + dg);
+        prop_assert!(lhs <= rhs * (1.0 + 1e-12));
+        approx::assert_relative_eq!(s.norm_hk_gamma(&c, 1.0), s.norm_hk(&c), max_relative = 1e-12);
+        approx::assert_relative_eq!(s.norm_hk_gamma(&c, 0.0), s.norm(&c), max_relative = 1e-12);
+        approx::assert_relative_eq!(s.norm_eps(&c, eps), s.norm_hk_gamma(&c, -2.0 * eps), max_relative = 1e-12);
+        let t = s.tk_pow(&c, g / 2.0);
+        approx::assert_relative_eq!(s.norm_hk_gamma(&t, g), s.norm(&c), max_relative = 1e-10);
+    }
+}
+
+#[test]
+fn identity_is_reproduced_at_full_width() {
+    let s = finite_width(10, 2, 10, 2.0, 3);
+    let c = s.identity_coefficients().unwrap();
+    let v = s.to_values(&c).unwrap();
+    let p = gaussian_particles(10, 2, 3, 0);
+    assert!((v - p).amax() < 1e-10);
+}
+
+#[test]
+fn bad_space_inputs_are_typed_errors() {
+    assert!(matches!(
+        Space::power_law(0.0, 2.0, 4),
+        Err(Error::NonPositive { name: "c_mu", .. })
+    ));
+    assert!(matches!(
+        Space::power_law(-1.0, 2.0, 4),
+        Err(Error::NonPositive { name: "c_mu", .. })
+    ));
+    assert!(matches!(
+        Space::power_law(f64::NAN, 2.0, 4),
+        Err(Error::NonFinite { name: "c_mu", .. })
+    ));
+    assert!(matches!(
+        Space::power_law(1.0, f64::INFINITY, 4),
+        Err(Error::NonFinite { name: "decay", .. })
+    ));
+    assert!(matches!(Space::power_law(1.0, 2.0, 0), Err(Error::ZeroCount { name: "modes" })));
+    let p = gaussian_particles(5, 2, 1, 0);
+    assert!(matches!(
+        Space::finite_width(p.clone(), Kernel::Gaussian { bandwidth: 1.0 }, 6),
+        Err(Error::TooManyModes { modes: 6, width: 5 })
+    ));
+    assert!(matches!(
+        Space::finite_width(p.clone(), Kernel::Gaussian { bandwidth: 0.0 }, 2),
+        Err(Error::NonPositive { name: "bandwidth", .. })
+    ));
+    let mut bad = p.clone();
+    bad[(0, 0)] = f64::NAN;
+    assert!(matches!(
+        Space::finite_width(bad, Kernel::Gaussian { bandwidth: 1.0 }, 2),
+        Err(Error::NonFinite { name: "particles", .. })
+    ));
+    // Identical particles: a rank-one Gram matrix cannot give two modes.
+    let same = DMatrix::from_element(4, 2, 0.3);
+    assert!(matches!(
+        Space::finite_width(same, Kernel::Gaussian { bandwidth: 1.0 }, 2),
+        Err(Error::DegenerateSpectrum { usable: 1, .. })
+    ));
+    let s = Space::power_law(1.0, 2.0, 4).unwrap();
+    assert!(s.to_values(&Coef::zeros(4, 1)).is_err());
+    let fw = finite_width(5, 2, 3, 1.0, 1);
+    assert!(matches!(fw.to_values(&Coef::zeros(4, 2)), Err(Error::DimensionMismatch { .. })));
+}
