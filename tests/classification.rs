@@ -14,7 +14,11 @@ const SEED: u64 = 5;
 #[test]
 fn teacher_has_positive_delta() {
     let d = delta_of_teacher();
-    assert!(d > 0.17 && d < 0.18, "delta = {d}");
+    // δ = log 2 − H(s(6√2 cos(0.4π))) (binary entropy H, logistic s).
+    let u: f64 = 6.0 * std::f64::consts::SQRT_2 * (0.4 * std::f64::consts::PI).cos();
+    let p = 1.0 / (1.0 + (-u).exp());
+    let closed = std::f64::consts::LN_2 + p * p.ln() + (1.0 - p) * (1.0 - p).ln();
+    assert!((d - closed).abs() < 1e-6 && d > 0.0, "delta = {d}, closed form {closed}");
 }
 
 /// log p(β) falls with β under π_∞.
@@ -35,4 +39,27 @@ fn frozen_temperature_rejected() {
     let s = sweep(&p, &betas(true), |_| (Sampler::Pcn(pcn_scale(40.0)), 40.0), 4, 10_000, SEED).unwrap();
     let c = decay_check("decay", &s, FALSE_FAILURE);
     assert!(!c.passed, "slope {} ± {}", s.slope, s.slope_stderr);
+}
+
+/// The weighted fit of log p on β is linear under π_∞ (χ² check at FALSE_FAILURE).
+#[test]
+fn error_probability_log_linear() {
+    use transport_langevin::experiments::t3_classification::linearity_check;
+    let p = problem(SEED).unwrap();
+    let s = sweep(&p, &betas(true), |b| (Sampler::Pcn(pcn_scale(b)), b), 4, 10_000, SEED).unwrap();
+    let c = linearity_check("linear", &s, FALSE_FAILURE);
+    assert!(c.passed, "chi2 {} > {}", s.chi2, c.theoretical);
+}
+
+/// Negative control for linearity: a quadratic temperature schedule
+/// (β_used = 20 + (β − 20)²/60, so log p is curved in the labelled β) is
+/// rejected by the same χ² check.
+#[test]
+fn curved_schedule_rejected() {
+    use transport_langevin::experiments::t3_classification::linearity_check;
+    let p = problem(SEED).unwrap();
+    let used = |b: f64| 20.0 + (b - 20.0) * (b - 20.0) / 60.0;
+    let s = sweep(&p, &betas(true), |b| (Sampler::Pcn(pcn_scale(used(b))), used(b)), 4, 10_000, SEED).unwrap();
+    let c = linearity_check("linear", &s, FALSE_FAILURE);
+    assert!(!c.passed, "chi2 {} <= {}", s.chi2, c.theoretical);
 }
