@@ -248,10 +248,25 @@ fn reproduce(args: &[String]) -> std::result::Result<String, Outcome> {
     let total = only.as_ref().map_or(crate::statements::CATALOGUE.len(), Vec::len);
     let bar = ProgressBar::new(total as u64);
     bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("valid template"));
+    let current = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    {
+        let (bar, current) = (bar.clone(), current.clone());
+        crate::progress::set_hook(move |msg| {
+            let id = current.lock().map(|s| s.clone()).unwrap_or_default();
+            bar.set_message(format!("{id} — {msg}"));
+        });
+    }
     let records = experiments::run_all(&ctx, only.as_deref(), &|id| {
+        if let Ok(mut s) = current.lock() {
+            if !s.is_empty() {
+                bar.inc(1);
+            }
+            *s = id.to_string();
+        }
         bar.set_message(id.to_string());
-        bar.inc(1);
-    })?;
+    });
+    crate::progress::clear_hook();
+    let records = records?;
     bar.finish_and_clear();
 
     let mut mismatches = Vec::new();

@@ -9,7 +9,7 @@
 //! Layers, each using only those below it:
 //! 1. ground: [`error`], [`tolerance`], [`record`];
 //! 2. numbers: [`space`], [`loss`], [`rng`], [`stats`], [`oracle`], [`fastmath`],
-//!    [`golden`], [`report`], [`plot`];
+//!    [`golden`], [`report`], [`plot`], [`progress`];
 //! 3. models: [`model`];
 //! 4. dynamics: [`dynamics`];
 //! 5. statements: [`statements`];
@@ -29,6 +29,7 @@ pub mod loss;
 pub mod model;
 pub mod oracle;
 pub mod plot;
+pub mod progress;
 pub mod record;
 pub mod report;
 pub mod rng;

@@ -7,9 +7,11 @@
 //! bytes do not depend on the number of threads.
 
 pub mod a1_assumption;
+pub mod a2_conditions;
 pub mod c_eta;
 pub mod c_width;
 pub mod cf_small_ball;
+pub mod l1_lipschitz;
 pub mod p1_rates;
 pub mod problems;
 pub mod r1_width;
@@ -17,6 +19,7 @@ pub mod s1_losses;
 pub mod s4_space;
 pub mod s6_scheme;
 pub mod s7_pcn;
+pub mod t1_gap;
 pub mod t2_eps_star;
 pub mod t2r_rate;
 pub mod t3_classification;
@@ -98,6 +101,10 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(a1_assumption::AssumptionOne),
         Box::new(p1_rates::P1Rates),
         Box::new(c_width::WidthIndependence),
+        Box::new(a2_conditions::Conditions),
+        Box::new(t1_gap::GapBound),
+        Box::new(l1_lipschitz::Lipschitz),
+        Box::new(t1_gap::GapRate),
         Box::new(cf_small_ball::SmallBallChecks),
         Box::new(t2_eps_star::CriticalRadius),
         Box::new(t2r_rate::RegressionRate),

@@ -587,6 +587,7 @@ impl Experiment for P1Rates {
         let max_points = ctx.size(500, 900);
         let mut rates = Vec::new();
         for s in sweep_settings(ctx.quick) {
+            crate::progress::tick(&format!("P1 exact rates: beta = {}, lambda = {}", s.beta, s.lambda));
             rates.push(exact_rate_item(&well, s, max_points)?);
             rates.push(zero_loss_rate_item(s)?);
         }

@@ -237,7 +237,7 @@ impl TwoLayer {
     /// Backward pass after [`Self::forward`] on the training inputs: the
     /// Fréchet gradient's values into `work.g`; returns 𝓛̂.
     fn backward(&self, w: &mut Work) -> f64 {
-        let (m, n, d) = (w.values.nrows(), self.data.len(), self.data.dim());
+        let n = self.data.len();
         let y = &self.data.y;
         ensure_v(&mut w.p, n);
         let mut risk = 0.0;
@@ -245,6 +245,15 @@ impl TwoLayer {
             risk += self.loss.value(y[i], w.f[i]);
             w.p[i] = self.loss.d1(y[i], w.f[i]) / n as f64;
         }
+        self.chain_rule(w);
+        risk / n as f64
+    }
+
+    /// The chain rule after [`Self::forward`] on the training inputs, with
+    /// `work.p` holding ∂risk/∂f_W(x_i): the Fréchet gradient's values into
+    /// `work.g`.
+    fn chain_rule(&self, w: &mut Work) {
+        let (m, n, d) = (w.values.nrows(), self.data.len(), self.data.dim());
         let q = self.value_dim();
         ensure(&mut w.g, m, q);
         if let Variant::Clipped { .. } = self.variant {
@@ -275,7 +284,6 @@ impl TwoLayer {
                 }
             }
         }
-        risk / n as f64
     }
 
     /// f_W at the rows of `x` for a map given by its values at the particles.
@@ -302,6 +310,25 @@ impl TwoLayer {
             self.forward(&self.xt, w);
             let risk = self.backward(w);
             (w.g.clone(), risk)
+        })
+    }
+
+    /// Values of the Fréchet gradient (M × q) of any risk that depends on W
+    /// only through the predictions f_W(x_i) at the model's inputs, given
+    /// `p(f)_i` = ∂risk/∂f_W(x_i) (e.g. a weighted empirical risk). Returns
+    /// the gradient's values and the predictions.
+    pub fn gradient_values_from(&self, values: &DMatrix<f64>, p: impl Fn(&DVector<f64>) -> Vec<f64>) -> (DMatrix<f64>, DVector<f64>) {
+        WORK.with(|cell| {
+            let w = &mut *cell.borrow_mut();
+            ensure(&mut w.values, values.nrows(), values.ncols());
+            w.values.copy_from(values);
+            self.forward(&self.xt, w);
+            let pv = p(&w.f);
+            ensure_v(&mut w.p, pv.len());
+            w.p.copy_from_slice(&pv);
+            let f = w.f.clone();
+            self.chain_rule(w);
+            (w.g.clone(), f)
         })
     }
 

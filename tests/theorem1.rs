@@ -1,0 +1,178 @@
+//! T1 and C-gap: the calculator, the sweep's checks and their negative
+//! controls.
+//!
+//! Statistical tests use the family false-failure probability
+//! `FALSE_FAILURE` = 1e-3, split by Bonferroni inside `t1_checks` and
+//! `cgap_checks`: a correct implementation fails one of these tests with
+//! probability ≤ 1e-3 (fixed seeds make each run reproducible).
+
+use std::sync::OnceLock;
+use transport_langevin::error::Error;
+use transport_langevin::experiments::t1_gap::{
+    cgap_checks, compute_sweep, compute_sweep_on, sweep_sizes, t1_checks, Sweep, SweepSizes, RULES,
+};
+use transport_langevin::record::Check;
+use transport_langevin::statements::t1::{non_vacuous_from, BetaRule, T1Params};
+
+const SEED: u64 = 11;
+
+fn params(n: f64, beta: f64, r_bar: f64, delta: f64, xi: f64) -> T1Params {
+    T1Params { n, beta, r_bar, delta, xi }
+}
+
+fn all_pass(c: &[Check]) -> bool {
+    c.iter().all(|c| c.passed)
+}
+
+fn failures(c: &[Check]) -> Vec<String> {
+    c.iter()
+        .filter(|c| !c.passed)
+        .map(|c| format!("{} = {} vs {}", c.name, c.empirical, c.theoretical))
+        .collect()
+}
+
+#[test]
+fn terms_add_up_to_the_printed_right_hand_side() {
+    for &(n, beta, r, delta, xi) in &[
+        (64.0, 1.0, 1.0, 0.1, 0.0),
+        (4096.0, 64.0, 2.5, 0.01, 0.3),
+        (10.0, 10.0, 0.1, 0.5, 0.0),
+    ] {
+        let t = params(n, beta, r, delta, xi).terms().unwrap();
+        let printed =
+            r * r / f64::sqrt(n) * (2.0 * (1.0 + 2.0 * beta / f64::sqrt(n)) + f64::ln((1.0 + f64::exp(r * r / 2.0)) / delta)) + 2.0 * xi;
+        assert!((t.bound - printed).abs() <= 1e-12 * printed, "{} vs {printed}", t.bound);
+        assert_eq!(t.vacuous, t.bound >= r);
+    }
+}
+
+#[test]
+fn bound_is_monotone_in_every_parameter() {
+    let base = params(256.0, 16.0, 1.5, 0.1, 0.0);
+    let b = base.terms().unwrap().bound;
+    let up = |p: T1Params| p.terms().unwrap().bound;
+    assert!(up(T1Params { n: 512.0, ..base }) < b);
+    assert!(up(T1Params { beta: 32.0, ..base }) > b);
+    assert!(up(T1Params { r_bar: 2.0, ..base }) > b);
+    assert!(up(T1Params { delta: 0.05, ..base }) > b);
+    assert!(up(T1Params { xi: 0.1, ..base }) > b);
+}
+
+#[test]
+fn vacuity_threshold_is_where_the_excess_crosses_r_bar() {
+    let (r, delta) = (1.59, 0.1);
+    for rule in [BetaRule::One, BetaRule::SqrtN] {
+        let n = non_vacuous_from(rule, r, delta).unwrap().unwrap();
+        let at = |n: f64| params(n, rule.beta(n), r, delta, 0.0).terms().unwrap();
+        assert!(!at(n).vacuous);
+        assert!(at(n * (1.0 - 1e-6)).vacuous);
+    }
+    // β = n: the excess tends to 4R̄², vacuous for every n iff R̄ ≥ 1/4.
+    assert_eq!(non_vacuous_from(BetaRule::N, 0.25, delta).unwrap(), None);
+    let n = non_vacuous_from(BetaRule::N, 0.1, delta).unwrap().unwrap();
+    assert!(!params(n, n, 0.1, delta, 0.0).terms().unwrap().vacuous);
+    let limit = params(1e12, 1e12, 0.1, delta, 0.0).terms().unwrap().bound;
+    assert!((limit - 4.0 * 0.01).abs() < 1e-4, "{limit}");
+}
+
+#[test]
+fn bad_inputs_are_typed_errors() {
+    assert!(matches!(
+        params(0.5, 1.0, 1.0, 0.1, 0.0).terms(),
+        Err(Error::OutOfRange { name: "n", .. })
+    ));
+    assert!(matches!(
+        params(8.0, 0.0, 1.0, 0.1, 0.0).terms(),
+        Err(Error::NonPositive { name: "beta", .. })
+    ));
+    assert!(matches!(
+        params(8.0, 1.0, f64::NAN, 0.1, 0.0).terms(),
+        Err(Error::NonFinite { name: "r_bar", .. })
+    ));
+    assert!(matches!(
+        params(8.0, 1.0, 1.0, 1.0, 0.0).terms(),
+        Err(Error::OutOfRange { name: "delta", .. })
+    ));
+    assert!(matches!(
+        params(8.0, 1.0, 1.0, 0.1, -1.0).terms(),
+        Err(Error::OutOfRange { name: "xi", .. })
+    ));
+}
+
+fn small_sweep() -> &'static Sweep {
+    static S: OnceLock<Sweep> = OnceLock::new();
+    S.get_or_init(|| {
+        let sizes = SweepSizes {
+            datasets: 40,
+            burn: 600,
+            samples: 2_000,
+            scheme_chains: 1,
+            population_steps: 20_000,
+        };
+        compute_sweep_on(SEED, sizes, &[64, 256], &RULES).unwrap()
+    })
+}
+
+fn quick_sweep() -> &'static Sweep {
+    static S: OnceLock<Sweep> = OnceLock::new();
+    S.get_or_init(|| compute_sweep(SEED, sweep_sizes(true)).unwrap())
+}
+
+/// The theorem's checks pass on 40 data sets per setting (n ∈ {64, 256},
+/// every β rule): failure fraction consistent with ≤ δ, mean gap > 0, 𝓛
+/// exact = test set. False failure ≤ 1e-3.
+#[test]
+fn theorem1_checks_pass() {
+    let c = t1_checks(small_sweep(), |d| d.gap, 1.0).unwrap();
+    assert!(all_pass(&c), "{:?}", failures(&c));
+}
+
+/// Negative control: 𝓛 evaluated on the training set (gap ≡ 0) is
+/// rejected by the positivity check.
+#[test]
+fn control_gap_on_training_set_is_rejected() {
+    let c = t1_checks(small_sweep(), |d| d.gap_on_training, 1.0).unwrap();
+    assert!(!all_pass(&c));
+    assert!(c.iter().any(|c| !c.passed && c.name.starts_with("mean gap > 0")));
+}
+
+/// Negative control: the bound without its complexity term (E𝓛 ≤ E𝓛̂)
+/// fails on about half the data sets and the binomial test rejects it.
+#[test]
+fn control_bound_without_complexity_term_is_rejected() {
+    let c = t1_checks(small_sweep(), |d| d.gap, 0.0).unwrap();
+    assert!(
+        c.iter().any(|c| !c.passed && c.name.contains("failure fraction")),
+        "{:?}",
+        failures(&c)
+    );
+}
+
+/// C-gap on the quick sweep: the slope checks that can be resolved pass.
+/// False failure ≤ 1e-3.
+#[test]
+fn cgap_slope_checks_pass() {
+    let (c, slopes) = cgap_checks(quick_sweep(), |d| d.gap - d.cv);
+    assert!(!c.is_empty(), "{slopes:?}");
+    assert!(all_pass(&c), "{:?}", failures(&c));
+}
+
+/// Negative control: a wrong noise variance in 𝓛 (c̄² instead of c̄²/3)
+/// adds a constant 2c̄²/3 to every gap; the slope is then ≈ 0 and rejected.
+#[test]
+fn control_wrong_noise_variance_is_rejected() {
+    let bias = 2.0 * 0.2 * 0.2 / 3.0;
+    let (c, _) = cgap_checks(quick_sweep(), |d| d.gap - d.cv + bias);
+    assert!(!c.is_empty() && !all_pass(&c));
+}
+
+/// Erratum E20: on the loss ℓ/K (R̄/K ≈ 1.6e-4, n = 64, β = 1) the printed
+/// bound fails on about half the data sets, and the binomial test rejects
+/// it; the corrected form (R̄ → max(R̄, 1)) passes. False failure of the
+/// second assertion ≤ 5e-4.
+#[test]
+fn printed_bound_fails_for_small_loss_scale_and_corrected_form_holds() {
+    let (c, probe) = transport_langevin::experiments::t1_gap::scale_probe_checks(small_sweep()).unwrap();
+    assert!(!c[0].passed, "{probe}");
+    assert!(c[1].passed, "{probe}");
+}
