@@ -16,7 +16,8 @@
 //! support points. π_∞ is sampled by pCN-MH (exact), the scheme by the
 //! semi-implicit Langevin chain; p(β) is estimated with pooled batch-means
 //! standard errors over independent chains, and log p is fitted linearly
-//! in β (weighted least squares with the delta-method errors of log p; the χ² of the fit judges linearity).
+//! in β (weighted least squares with the delta-method errors of log p; the χ² of
+//! the straight line is reported as evidence of linearity).
 
 use super::{par_chains, Context, Experiment};
 use crate::dynamics::{Discretization, Langevin, Pcn};
@@ -305,13 +306,14 @@ impl Experiment for ExponentialError {
         let len = ctx.size(10_000, 100_000);
         let pcn = sweep(&p, &bs, |b| (Sampler::Pcn(pcn_scale(b)), b), chains, len, ctx.seed)?;
         let scheme = sweep(&p, &bs, |b| (Sampler::Scheme(ETA), b), chains, len, ctx.seed.wrapping_add(100))?;
-        let alpha = FALSE_FAILURE / 4.0;
+        let alpha = FALSE_FAILURE / 2.0;
         let checks = vec![
             decay_check("log p(beta) slope < 0 under pi_inf (pCN)", &pcn, alpha),
             decay_check("log p(beta) slope < 0 under the scheme", &scheme, alpha),
-            linearity_check("log p linear in beta under pi_inf (chi^2)", &pcn, alpha),
-            linearity_check("log p linear in beta under the scheme (chi^2)", &scheme, alpha),
         ];
+        // Linearity is evidence, not a check: the theorem bounds p by an
+        // exponential, it does not claim log p is exactly linear.
+        let lin = [linearity_check("pCN", &pcn, alpha), linearity_check("scheme", &scheme, alpha)];
         // Theorem 3's exponent δ^{2m/(2m−d)} with m = 3, d = 1.
         let rate_unit = libm::pow(p.delta, 6.0 / 5.0);
         let plot = Plot {
@@ -354,11 +356,16 @@ impl Experiment for ExponentialError {
             theoretical: json!({"log_error_prob": "<= const - c' beta delta^{2m/(2m-d)}, m = 3, d = 1", "delta_pow_6_5": rate_unit}),
             empirical: json!({"beta_slope": pcn.slope, "beta_slope_stderr": pcn.slope_stderr, "delta": p.delta,
                 "scheme_beta_slope": scheme.slope, "scheme_beta_slope_stderr": scheme.slope_stderr,
-                "implied_c_prime": -pcn.slope / rate_unit, "sweeps": sweeps}),
+                "implied_c_prime": -pcn.slope / rate_unit, "sweeps": sweeps,
+                "linearity": lin.iter().map(|c| json!({"sampler": c.name, "chi2": c.empirical, "chi2_quantile": c.theoretical,
+                    "straight_line_accepted": c.passed})).collect::<Vec<_>>()}),
             checks,
             evidence,
             notes: "log P(imperfect) is fitted linearly in beta for a fixed data set; the checks are that it falls (one-sided z test \
-                    on the weighted slope) and that the fit is linear (chi^2 of the weighted fit). \
+                    on the weighted slope). Linearity is evidence (empirical.linearity): with the full-length chains the chi^2 of a \
+                    straight line exceeds its chi^2_{k-2} quantile (pCN 31 vs 26, scheme 81 vs 26 over beta in [20, 90]): log p \
+                    decays at a slowly changing rate (about -0.045 at beta = 20, -0.035 at beta = 90), consistent with a \
+                    sub-exponential prefactor; the fitted slope is an average rate. In quick mode the line is accepted. \
                     The implied c' = -slope/delta^{6/5} is reported, not tested: the paper leaves c' implicit. Linearity is also visible \
                     from the chi^2 of the weighted fit (reported) and the plot. Expectation over D_n is not taken (one data set)."
                 .into(),
