@@ -1,4 +1,4 @@
-//! The command line: `reproduce`, `constants` and `help`.
+//! The command line: `reproduce`, `constants`, `small-ball` and `help`.
 //!
 //! Every error is one line on stderr with exit code 2 (bad input) or 1 (a
 //! golden check failed); outputs are written atomically.
@@ -10,6 +10,7 @@ use crate::golden::{self, GoldenFile};
 use crate::report;
 use crate::rng::parse_seed;
 use crate::spec::{parse_json, read_limited, Spec};
+use crate::statements::cf;
 use crate::statements::p1::P1Params;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
@@ -26,6 +27,8 @@ USAGE:
   transport-langevin spec --example
   transport-langevin run --spec F --out DIR [--full] [--pcn]
   transport-langevin conform [--spec F] --trajectory T [--rtol R] [--atol A]
+  transport-langevin small-ball --gamma G --beta-lambda BL --eps E [--c-mu C] [--decay P]
+                               [--truncate K]
   transport-langevin help
 
 Exit codes: 0 success, 1 a check against golden data failed or a trajectory
@@ -136,6 +139,7 @@ fn dispatch(args: &[String]) -> std::result::Result<String, Outcome> {
         "spec" => Ok(spec_cmd(rest)?),
         "run" => Ok(run_cmd(rest)?),
         "conform" => conform_cmd(rest),
+        "small-ball" => Ok(small_ball(rest)?),
         "help" | "--help" | "-h" => Ok(USAGE.to_string()),
         "--version" | "version" => Ok(format!("transport-langevin {}\n", report::CRATE_VERSION)),
         other => Err(Error::Usage(format!("unknown command `{other}` (see `transport-langevin help`)")).into()),
@@ -166,6 +170,47 @@ fn constants(args: &[String]) -> Result<String> {
     };
     let c = p.constants()?;
     let mut s = serde_json::to_string_pretty(&c).expect("serializable");
+    s.push('\n');
+    Ok(s)
+}
+
+/// `small-ball`: −log ν̃_β({‖h‖ ≤ ε}) for s_k = (c_μ (k+1)^{−p})^{γ+1}/(βλ)
+/// (`statements::cf`), as JSON; `--truncate K` adds the rigorous bracket of
+/// the K-term truncation.
+fn small_ball(args: &[String]) -> Result<String> {
+    let f = Flags::parse(args, &["--gamma", "--beta-lambda", "--eps", "--c-mu", "--decay", "--truncate"], &[])?;
+    let gamma = f.number("--gamma")?;
+    let beta_lambda = f.number("--beta-lambda")?;
+    let eps = f.number("--eps")?;
+    let c_mu = if f.values.contains_key("--c-mu") {
+        f.number("--c-mu")?
+    } else {
+        1.0
+    };
+    let decay = if f.values.contains_key("--decay") {
+        f.number("--decay")?
+    } else {
+        2.0
+    };
+    let v = cf::Variances::prior(c_mu, decay, gamma, beta_lambda)?;
+    let sb = cf::small_ball(&v, eps)?;
+    let mut out = serde_json::json!({
+        "gamma": gamma, "beta_lambda": beta_lambda, "eps": eps, "c_mu": c_mu, "decay": decay,
+        "neg_log_prob": sb.neg_log_prob, "error_bound": sb.error_bound,
+        "chernoff_lower_bound": sb.chernoff, "saddle_point": sb.saddle, "nodes": sb.nodes,
+        "method": "saddle-point Laplace inversion, Euler-Maclaurin tail (statements::cf)",
+    });
+    if let Some(k) = f.values.get("--truncate") {
+        let k: usize = k.trim().parse().map_err(|_| Error::BadFlagValue {
+            flag: "--truncate".into(),
+            expected: "a positive integer",
+            value: k.clone(),
+        })?;
+        let (lo, hi) = cf::truncation_bracket(&v, eps, k)?;
+        out["truncation"] =
+            serde_json::json!({"terms": k, "tail_mass_bound": v.tail_mass_bound(k), "neg_log_prob_lower": lo, "neg_log_prob_upper": hi});
+    }
+    let mut s = serde_json::to_string_pretty(&out).expect("serializable");
     s.push('\n');
     Ok(s)
 }

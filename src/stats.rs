@@ -155,3 +155,24 @@ pub fn pooled_batch_means(chains: &[Vec<f64>]) -> Estimate {
         stderr: (variance(&means) / means.len() as f64).sqrt(),
     }
 }
+
+/// Weighted least-squares line y = a + b x with known standard errors σ_i
+/// of the y_i (weights 1/σ_i²): returns (intercept, slope, slope stderr
+/// 1/√(Σ w_i (x_i − x̄_w)²), χ² of the residuals).
+pub fn fit_line_weighted(x: &[f64], y: &[f64], sigma: &[f64]) -> (f64, f64, f64, f64) {
+    let w: Vec<f64> = sigma.iter().map(|s| 1.0 / (s * s)).collect();
+    let sw: f64 = w.iter().sum();
+    let mx = x.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>() / sw;
+    let my = y.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>() / sw;
+    let sxx: f64 = x.iter().zip(&w).map(|(a, b)| b * (a - mx) * (a - mx)).sum();
+    let sxy: f64 = x.iter().zip(y).zip(&w).map(|((a, c), b)| b * (a - mx) * (c - my)).sum();
+    let slope = sxy / sxx;
+    let intercept = my - slope * mx;
+    let chi2: f64 = x
+        .iter()
+        .zip(y)
+        .zip(&w)
+        .map(|((a, c), b)| b * (c - intercept - slope * a).powi(2))
+        .sum();
+    (intercept, slope, (1.0 / sxx).sqrt(), chi2)
+}

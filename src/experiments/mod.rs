@@ -10,6 +10,7 @@ pub mod a1_assumption;
 pub mod a2_conditions;
 pub mod c_eta;
 pub mod c_width;
+pub mod cf_small_ball;
 pub mod l1_lipschitz;
 pub mod p1_rates;
 pub mod problems;
@@ -24,6 +25,9 @@ pub mod s7_pcn;
 pub mod s8_clip;
 pub mod s9_smoothness;
 pub mod t1_gap;
+pub mod t2_eps_star;
+pub mod t2r_rate;
+pub mod t3_classification;
 
 use crate::error::{Error, Result};
 use crate::record::Record;
@@ -111,6 +115,13 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(t1_gap::GapBound),
         Box::new(l1_lipschitz::Lipschitz),
         Box::new(t1_gap::GapRate),
+        Box::new(cf_small_ball::SmallBallChecks),
+        Box::new(t2_eps_star::CriticalRadius),
+        Box::new(t2r_rate::RegressionRate),
+        Box::new(t2r_rate::FastRate),
+        Box::new(t3_classification::ExponentialError),
+        Box::new(t3_classification::StrongLowNoise),
+        Box::new(t3_classification::InputDensity),
     ]
 }
 

@@ -5,9 +5,11 @@
 pub mod a1;
 pub mod a2;
 pub mod c_eta;
+pub mod cf;
 pub mod l1;
 pub mod p1;
 pub mod t1;
+pub mod t2;
 
 /// Every statement ID of `STATEMENTS.md`, in its order, with a short title.
 pub const CATALOGUE: [(&str, &str); 25] = [

@@ -1,0 +1,196 @@
+//! Tests of the small-ball calculator (CF) and of the regression example
+//! (T2R, C-fast), each statistical check with a negative control that the
+//! same check rejects.
+//!
+//! Statistical tests use the family false-failure probability
+//! `FALSE_FAILURE` = 1e-3 split by Bonferroni over their comparisons; the
+//! seeds are fixed. Deterministic tests use the named tolerances
+//! `SMALL_BALL_REL` (stated accuracy of the calculator) and
+//! `SMALL_BALL_EXPONENT_REL` (finite-ε exponent against its limit).
+
+use transport_langevin::cli;
+use transport_langevin::experiments::cf_small_ball::{brownian_check, mc_check, MC_EPS, MC_TERMS};
+use transport_langevin::experiments::t2r_rate::{slope_bound_check, slope_fit, small_ball_exponents, RateSettings};
+use transport_langevin::statements::cf::{self, Variances};
+use transport_langevin::tolerance::{FALSE_FAILURE, SMALL_BALL_EXPONENT_REL, SMALL_BALL_REL};
+use transport_langevin::Error;
+
+const SEED: u64 = 11;
+
+/// Six orders of magnitude of ε (1e-7 … 0.1, −log P from 14 to 1.25e13):
+/// the calculator agrees with the exact Brownian law to SMALL_BALL_REL, and
+/// its own error estimate covers the actual error (up to the exact route's
+/// rounding).
+#[test]
+fn brownian_exact_law_six_decades() {
+    for &eps in &[1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1] {
+        let (c, err) = brownian_check(eps, SMALL_BALL_REL).unwrap();
+        assert!(c.passed, "eps {eps}: {} vs exact {}", c.empirical, c.theoretical);
+        // The exact route has its own rounding error of a few ulps of −log P.
+        assert!(
+            (c.empirical - c.theoretical).abs() <= err + 1e-14 * c.theoretical,
+            "error estimate too small at {eps}"
+        );
+    }
+}
+
+/// Negative control: the wrong variances 1/((k+1)²π²) (shift 1 instead of
+/// ½) are rejected by the same check against the exact Brownian law.
+#[test]
+fn brownian_check_rejects_wrong_variances() {
+    let pi2 = std::f64::consts::PI.powi(2);
+    let wrong = Variances::power_law(1.0 / pi2, 1.0, 2.0).unwrap();
+    for &eps in &[1e-4, 1e-2] {
+        let calc = cf::small_ball(&wrong, eps).unwrap().neg_log_prob;
+        let exact = cf::brownian_exact(eps).unwrap();
+        assert!(
+            (calc - exact).abs() > SMALL_BALL_REL * exact,
+            "wrong variances not detected at {eps}"
+        );
+    }
+}
+
+/// The exact law and the known asymptotics 1/(8ε²) − log(4ε/√π) agree as ε → 0.
+#[test]
+fn brownian_asymptotics() {
+    let eps: f64 = 1e-3;
+    let exact = cf::brownian_exact(eps).unwrap();
+    let asym = 1.0 / (8.0 * eps * eps) - (4.0 * eps / std::f64::consts::PI.sqrt()).ln();
+    assert!((exact - asym).abs() < 1e-6 * exact);
+    let lead = cf::power_law_asymptotic(1.0 / std::f64::consts::PI.powi(2), 2.0, eps);
+    assert!((lead - 1.0 / (8.0 * eps * eps)).abs() < 1e-9 * lead);
+}
+
+/// Monte Carlo (2e5 draws, 32-term sum of the γ = 1 prior): the hit
+/// frequency matches the calculator within z·se at FALSE_FAILURE split over
+/// the ε values.
+#[test]
+fn monte_carlo_agrees() {
+    let s = Variances::prior(1.0, 2.0, 1.0, 1.0).unwrap().first(MC_TERMS);
+    let alpha = FALSE_FAILURE / MC_EPS.len() as f64;
+    for (i, &eps) in MC_EPS.iter().enumerate() {
+        let c = mc_check(&s, eps, 200_000, SEED + i as u64, alpha).unwrap();
+        assert!(c.passed, "{}: {} vs {}", c.name, c.empirical, c.theoretical);
+    }
+}
+
+/// Negative control: Monte Carlo at the wrong temperature (variances of
+/// βλ = 1.25 instead of 1) is rejected by the same z test.
+#[test]
+fn monte_carlo_rejects_wrong_temperature() {
+    let s = Variances::prior(1.0, 2.0, 1.0, 1.0).unwrap().first(MC_TERMS);
+    let wrong = Variances::prior(1.0, 2.0, 1.0, 1.25).unwrap().first(MC_TERMS);
+    let alpha = FALSE_FAILURE / MC_EPS.len() as f64;
+    let eps = MC_EPS[1];
+    let right = mc_check(&s, eps, 200_000, SEED, alpha).unwrap();
+    // Same draws, calculator on the wrong variances: compare the two Ps.
+    let p_wrong = (-cf::small_ball(&Variances::finite(wrong).unwrap(), eps).unwrap().neg_log_prob).exp();
+    let passed = (right.empirical - p_wrong).abs() <= right.tolerance;
+    assert!(!passed, "wrong temperature not detected: {} vs {}", right.empirical, p_wrong);
+}
+
+/// The truncation bracket contains the full-series value, and tightens with K.
+#[test]
+fn truncation_bracket_contains_value() {
+    let v = Variances::prior(1.0, 2.0, 1.0, 1.0).unwrap();
+    let full = cf::small_ball(&v, 1e-2).unwrap();
+    let (lo, hi) = cf::truncation_bracket(&v, 1e-2, 1000).unwrap();
+    assert!(
+        lo <= full.neg_log_prob && full.neg_log_prob <= hi,
+        "{lo} {} {hi}",
+        full.neg_log_prob
+    );
+    let (lo2, hi2) = cf::truncation_bracket(&v, 1e-2, 300).unwrap();
+    assert!(hi2 - lo2 > hi - lo);
+    // Dropping the tail is not harmless for Brownian motion at small ε.
+    let b = Variances::brownian();
+    let (lo3, _) = cf::truncation_bracket(&b, 1e-3, 100).unwrap();
+    assert!(lo3 < 0.5 * cf::brownian_exact(1e-3).unwrap());
+}
+
+/// Bad input gets typed errors.
+#[test]
+fn typed_errors() {
+    let v = Variances::brownian();
+    assert!(matches!(cf::small_ball(&v, 0.0), Err(Error::NonPositive { .. })));
+    assert!(matches!(cf::small_ball(&v, f64::NAN), Err(Error::NonFinite { .. })));
+    assert!(matches!(Variances::power_law(1.0, 1.0, 1.0), Err(Error::OutOfRange { .. })));
+    assert!(matches!(Variances::finite(vec![]), Err(Error::EmptyData { .. })));
+    assert!(matches!(Variances::prior(1.0, 2.0, -1.5, 1.0), Err(Error::OutOfRange { .. })));
+    assert!(matches!(cf::brownian_exact(3.0), Err(Error::OutOfRange { .. })));
+}
+
+/// The corrected (E40) small-ball bound has the measured exponents in ε and
+/// in βλ for every γ; −log P depends on (ε, βλ) through ε²βλ only.
+#[test]
+fn small_ball_exponents_match_corrected_form() {
+    for (g, e_eps, e_bl) in small_ball_exponents().unwrap() {
+        let at = cf::alpha_tilde(g);
+        let k = 2.0 * at / (1.0 - at);
+        assert!(
+            (e_eps + k).abs() <= SMALL_BALL_EXPONENT_REL * k,
+            "gamma {g}: eps exponent {e_eps} vs {}",
+            -k
+        );
+        assert!(
+            (e_bl + k / 2.0).abs() <= SMALL_BALL_EXPONENT_REL * k / 2.0,
+            "gamma {g}: bl exponent {e_bl}"
+        );
+        let ratio = cf::small_ball_bound_corrected(g, 10.0, 1e-3) / cf::small_ball_bound_corrected(g, 1.0, 1e-3 * 10f64.sqrt());
+        assert!((ratio - 1.0).abs() < 1e-12);
+    }
+}
+
+/// Negative control: the printed βλ exponent (+α̃/(1−α̃)) is rejected by the
+/// same check for every γ.
+#[test]
+fn printed_beta_lambda_exponent_rejected() {
+    for (g, _, e_bl) in small_ball_exponents().unwrap() {
+        let at = cf::alpha_tilde(g);
+        let printed = at / (1.0 - at);
+        assert!((e_bl - printed).abs() > SMALL_BALL_EXPONENT_REL * printed, "gamma {g}");
+        let p = cf::small_ball_bound_printed(g, 10.0, 1e-3) / cf::small_ball_bound_printed(g, 1.0, 1e-3);
+        assert!(p > 1.0, "the printed bound grows with beta*lambda");
+    }
+}
+
+/// With β = 1/λ = n the fitted slope of the posterior excess risk is at most
+/// −θ (one-sided t test on the slope at FALSE_FAILURE).
+#[test]
+fn regression_slope_bound_holds() {
+    let s = RateSettings::new(true, SEED);
+    let f = slope_fit(&s, 0.45).unwrap();
+    let c = slope_bound_check("slope", f.slope, f.slope_stderr, -0.45, f.ns.len(), FALSE_FAILURE);
+    assert!(c.passed, "slope {} ± {}", f.slope, f.slope_stderr);
+    let c2 = slope_bound_check("scheme", f.scheme_slope, f.scheme_slope_stderr, -0.45, f.ns.len(), FALSE_FAILURE);
+    assert!(c2.passed);
+}
+
+/// Negative control: with λ = 1 fixed (β = n, the wrong temperature of the
+/// prior) the excess risk stalls and the same check rejects the slope.
+#[test]
+fn regression_slope_rejects_fixed_lambda() {
+    let mut s = RateSettings::new(true, SEED);
+    s.lambda_exp = 0.0;
+    let f = slope_fit(&s, 0.45).unwrap();
+    let c = slope_bound_check("slope", f.slope, f.slope_stderr, -0.45, f.ns.len(), FALSE_FAILURE);
+    assert!(!c.passed, "slope {} ± {}", f.slope, f.slope_stderr);
+}
+
+/// The CLI prints JSON with `neg_log_prob` and `error_bound`, and rejects bad input.
+#[test]
+fn cli_small_ball() {
+    let args: Vec<String> = ["small-ball", "--gamma", "1", "--beta-lambda", "1", "--eps", "0.01"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let out = cli::run(&args).unwrap().stdout;
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["neg_log_prob"].as_f64().unwrap() > 30.0);
+    assert!(v["error_bound"].as_f64().unwrap() < 1e-3);
+    let bad: Vec<String> = ["small-ball", "--gamma", "1", "--beta-lambda", "0", "--eps", "0.01"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(cli::run(&bad).unwrap_err().exit_code(), 2);
+}
