@@ -229,7 +229,11 @@ impl TwoLayer {
         ensure(&mut w.s, m, n);
         w.s.gemm(1.0, &w.first, xt, 0.0);
         let act = self.act;
-        w.s.apply(|z| *z = act.value(*z));
+        let s = w.s.as_mut_slice();
+        // Runtime SIMD dispatch: the same scalar code, compiled for the widest
+        // instruction set the CPU has. Rust never fuses a*b + c into an FMA,
+        // so the bits do not depend on the instruction set.
+        pulp::Arch::new().dispatch(|| s.iter_mut().for_each(|z| *z = act.value(*z)));
         ensure_v(&mut w.f, n);
         w.f.gemv_tr(1.0 / m as f64, &w.s, &w.second, 0.0);
     }
@@ -253,7 +257,7 @@ impl TwoLayer {
     /// `work.p` holding ∂risk/∂f_W(x_i): the Fréchet gradient's values into
     /// `work.g`.
     fn chain_rule(&self, w: &mut Work) {
-        let (m, n, d) = (w.values.nrows(), self.data.len(), self.data.dim());
+        let (m, d) = (w.values.nrows(), self.data.dim());
         let q = self.value_dim();
         ensure(&mut w.g, m, q);
         if let Variant::Clipped { .. } = self.variant {
@@ -261,12 +265,15 @@ impl TwoLayer {
             w.g2.gemv(1.0, &w.s, &w.p, 0.0);
         }
         // s ← σ'(Z)ᵀ ⊙ p ⊙ second, σ' computed from σ.
-        for i in 0..n {
-            let pi = w.p[i];
-            for k in 0..m {
-                w.s[(k, i)] = self.act.d1_from_value(w.s[(k, i)]) * pi * w.second[k];
+        let (act, p, second) = (self.act, w.p.as_slice(), w.second.as_slice());
+        let s = w.s.as_mut_slice();
+        pulp::Arch::new().dispatch(|| {
+            for (col, &pi) in s.chunks_exact_mut(m).zip(p) {
+                for (v, &a) in col.iter_mut().zip(second) {
+                    *v = act.d1_from_value(*v) * pi * a;
+                }
             }
-        }
+        });
         ensure(&mut w.g1, m, d);
         w.g1.gemm(1.0, &w.s, &self.data.x, 0.0);
         match &self.variant {
