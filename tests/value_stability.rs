@@ -177,3 +177,81 @@ fn dispatched_tanh_is_bit_identical() {
     pulp::Arch::new().dispatch(|| fast.iter_mut().for_each(|x| *x = tanh(*x)));
     assert!(plain.iter().zip(&fast).all(|(a, b)| a.to_bits() == b.to_bits()));
 }
+
+#[test]
+fn scheme_accessors_return_their_inputs() {
+    let (space, _, _) = linear_gaussian(10, 3, 2.0, 0.5).unwrap();
+    let lv = Langevin::new(&space, 1, 0.1, 2.0, 0.5, Discretization::SemiImplicit).unwrap();
+    assert_eq!((lv.eta(), lv.beta(), lv.lambda()), (0.1, 2.0, 0.5));
+    assert_eq!(lv.discretization(), Discretization::SemiImplicit);
+    for (f, &m) in lv.factors().iter().zip(space.mu()) {
+        assert_eq!(*f, 1.0 / (1.0 + 0.1 * 0.5 / m));
+    }
+    let ex = Langevin::new(&space, 1, 0.1, 2.0, 0.5, Discretization::ExplicitEuler).unwrap();
+    assert_eq!(ex.discretization(), Discretization::ExplicitEuler);
+    for (f, &m) in ex.factors().iter().zip(space.mu()) {
+        assert_eq!(*f, 1.0 - 0.1 * 0.5 / m);
+    }
+}
+
+#[test]
+fn bad_scheme_and_sampler_inputs_are_typed_errors() {
+    use transport_langevin::error::Error;
+    let (space, model, _) = linear_gaussian(10, 3, 2.0, 0.5).unwrap();
+    assert!(matches!(
+        Langevin::new(&space, 1, 0.0, 2.0, 0.5, Discretization::SemiImplicit),
+        Err(Error::NonPositive { name: "eta", .. })
+    ));
+    assert!(matches!(
+        Langevin::new(&space, 1, 0.1, f64::NAN, 0.5, Discretization::SemiImplicit),
+        Err(Error::NonFinite { name: "beta", .. })
+    ));
+    assert!(matches!(
+        Langevin::new(&space, 1, 0.1, 2.0, -1.0, Discretization::SemiImplicit),
+        Err(Error::NonPositive { name: "lambda", .. })
+    ));
+    assert!(matches!(
+        Langevin::new(&space, 0, 0.1, 2.0, 0.5, Discretization::SemiImplicit),
+        Err(Error::ZeroCount { .. })
+    ));
+    let mut lv = Langevin::new(&space, 1, 0.1, 2.0, 0.5, Discretization::SemiImplicit).unwrap();
+    assert!(matches!(lv.init(Coef::zeros(4, 1)), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(lv.init(Coef::zeros(3, 2)), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(
+        lv.init(Coef::from_element(3, 1, f64::INFINITY)),
+        Err(Error::NonFinite { .. })
+    ));
+    let mut st = lv.init(Coef::zeros(3, 1)).unwrap();
+    assert!(matches!(
+        lv.step_with_noise(&model, &mut st, &Coef::zeros(2, 1)),
+        Err(Error::DimensionMismatch { .. })
+    ));
+    assert!(matches!(
+        lv.step_with_noise(&model, &mut st, &Coef::from_element(3, 1, f64::NAN)),
+        Err(Error::NonFinite { .. })
+    ));
+    assert!(matches!(
+        Pcn::new(&space, 1, 2.0, 0.5, 0.0),
+        Err(Error::NonPositive { .. }) | Err(Error::OutOfRange { .. })
+    ));
+    assert!(matches!(Pcn::new(&space, 1, 2.0, 0.5, 1.5), Err(Error::OutOfRange { .. })));
+    assert!(matches!(
+        Pcn::new(&space, 1, -2.0, 0.5, 0.5),
+        Err(Error::NonPositive { name: "beta", .. })
+    ));
+}
+
+/// pCN proposals are ν_β draws scaled per mode: the prior draw has the
+/// right per-mode standard deviations (exact: the noise is pinned).
+#[test]
+fn pcn_prior_draw_is_scaled_noise() {
+    let (space, _, _) = linear_gaussian(10, 3, 2.0, 0.5).unwrap();
+    let mut pcn = Pcn::new(&space, 1, 2.0, 0.5, 0.5).unwrap();
+    let draw = pcn.prior_draw(&mut chain_rng(3, 0));
+    let mut z = vec![0.0; 3];
+    fill_standard_normal(&mut chain_rng(3, 0), &mut z);
+    for k in 0..3 {
+        let sd = (space.mu()[k] / (2.0 * 0.5)).sqrt();
+        assert!((draw[k] - sd * z[k]).abs() < 1e-15);
+    }
+}
