@@ -4,7 +4,7 @@
 //! E[π_k({W_k : P_X(sign f_{W_k}(X) = g*(X)) ≠ 1})] ≲ Ξ_k/δ^{2m/(2m−d)} + exp(−c'βδ^{2m/(2m−d)}):
 //! the probability of not being a perfect classifier decays exponentially in β.
 //! A3: h*(x) = inf_u E[ℓ(Y,u)|X=x] ≤ log 2 − δ for all x (logistic loss).
-//! A4: supp(P_X) ⊂ [0,1]^d, density ≥ c_0 > 0, regular boundary; 2m > d,
+//! A4: supp(P_X) ⊂ \[0,1\]^d, density ≥ c_0 > 0, regular boundary; 2m > d,
 //! m ≥ 3; σ ∈ C^m; f* ∈ W_2^m(supp P_X).
 //!
 //! Construction: d = 1, supp(P_X) = [0, 0.4] ∪ [0.6, 1] with the uniform

@@ -492,7 +492,7 @@ pub fn log_erfc(y: f64) -> f64 {
     -y * y - 0.5 * libm::log(std::f64::consts::PI) - libm::log(frac)
 }
 
-/// Exact −log P(‖B‖²_{L2[0,1]} ≤ ε²) for Brownian motion, from the Laplace
+/// Exact −log P(‖B‖²_{L2\[0,1\]} ≤ ε²) for Brownian motion, from the Laplace
 /// transform (cosh √(2t))^{−1/2}:
 /// P(‖B‖² ≤ x) = √2 Σ_{n≥0} binom(−½, n) erfc((4n + 1)/(2√(2x))).
 /// Valid for 0 < ε ≤ 2 (beyond, the alternating series cancels).
