@@ -498,7 +498,7 @@ pub fn coupled_difference(p: &TwoLayerProblem, eta: f64, b: Budget, seed: u64, s
             coarse.step_with_noise(&p.model, &mut wc, &e)?;
             fine.step_with_noise(&p.model, &mut wf, &e1)?;
             fine.step_with_noise(&p.model, &mut wf, &e2)?;
-            if t >= b.burn && (t - b.burn) % b.thin == 0 {
+            if t >= b.burn && (t - b.burn).is_multiple_of(b.thin) {
                 let (a, f) = (p.f(&wc.w)?, p.f(&wf.w)?);
                 out.push([a[0] - f[0], a[1] - f[1], a[2] - f[2]]);
             }
@@ -519,7 +519,7 @@ pub fn scheme_means(p: &TwoLayerProblem, eta: f64, b: Budget, seed: u64, stream:
         let mut out = Vec::with_capacity(b.len / b.thin + 1);
         for t in 0..b.burn + b.len {
             lv.step(&p.model, &mut rng, &mut st);
-            if t >= b.burn && (t - b.burn) % b.thin == 0 {
+            if t >= b.burn && (t - b.burn).is_multiple_of(b.thin) {
                 out.push(p.f(&st.w)?);
             }
         }
@@ -544,7 +544,7 @@ pub fn pcn_means(p: &TwoLayerProblem, b: Budget, seed: u64, stream: u64) -> Resu
         let mut out = Vec::with_capacity(b.len / b.thin + 1);
         for t in 0..b.burn + b.len {
             pcn.step(&p.model, &mut rng, &mut st);
-            if t >= b.burn && (t - b.burn) % b.thin == 0 {
+            if t >= b.burn && (t - b.burn).is_multiple_of(b.thin) {
                 out.push(p.f(&st.w)?);
             }
         }
