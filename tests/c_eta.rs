@@ -130,3 +130,73 @@ fn linear_gaussian_identities() {
     let s: f64 = c.iter().map(|v| v * v).sum();
     assert!(s <= norm && norm - s < 1e-4, "{s} vs {norm}");
 }
+
+/// The two-layer quick run, computed once for the test and its control.
+fn two_layer_quick() -> &'static c_eta::TwoLayerResult {
+    static R: OnceLock<c_eta::TwoLayerResult> = OnceLock::new();
+    R.get_or_init(|| c_eta::two_layer_sweeps(true, SEED).unwrap())
+}
+
+/// Two-layer: at η = 0.32 the telescoped coupled differences agree with the
+/// direct difference of independent scheme chains and pCN-MH, for the three
+/// test functions (z tests at false failure 1e-3 in total, Bonferroni over
+/// 3, widened by the tail bracket); the fitted orders lie in [1/2 − a, 1.2].
+#[test]
+fn two_layer_telescoped_error_matches_pcn() {
+    let r = two_layer_quick();
+    for f in 0..3 {
+        let c = c_eta::two_layer_cross_check(r, f, FALSE_FAILURE / 3.0);
+        assert!(c.passed, "{}: {} vs {} (tol {})", c.name, c.empirical, c.theoretical, c.tolerance);
+        let s = &r.sweeps[f];
+        assert!(s.order > 0.5 - c_eta::BOUND_A && s.order < 1.2, "{} {}", s.test_function, s.order);
+    }
+}
+
+/// Negative control: π_∞ at the wrong temperature (pCN-MH at 2β) is
+/// rejected by the same cross-check for ‖W‖² and both risks.
+#[test]
+fn two_layer_cross_check_rejects_wrong_temperature() {
+    let r = two_layer_quick();
+    let right = c_eta::two_layer_problem(c_eta::TWO_LAYER, SEED).unwrap();
+    let mut hot = c_eta::TWO_LAYER;
+    hot.beta *= 2.0;
+    let wrong = c_eta::two_layer_problem(hot, SEED).unwrap();
+    let eta0 = c_eta::two_layer_etas()[0];
+    let b = c_eta::Budget {
+        chains: 8,
+        burn: 2000,
+        len: 20_000,
+        thin: 5,
+    };
+    let scheme = c_eta::scheme_means(&right, eta0, b, SEED, 200).unwrap();
+    let pcn = c_eta::pcn_means(&wrong, b, SEED, 201).unwrap();
+    let mut bad = r.clone();
+    for f in 0..3 {
+        bad.direct_error[f] = (
+            scheme[f].mean - pcn[f].mean,
+            (scheme[f].stderr.powi(2) + pcn[f].stderr.powi(2)).sqrt(),
+        );
+    }
+    for f in 0..3 {
+        assert!(
+            !c_eta::two_layer_cross_check(&bad, f, FALSE_FAILURE / 3.0).passed,
+            "test function {f}"
+        );
+    }
+}
+
+/// The telescoping tail: D ∝ η (local order 1) gives exactly D_J; local
+/// order 1/2 gives the bracket [D_J, (1 + √2) D_J]; a non-decreasing pair
+/// falls back to the widest bracket (p ∈ [1/2, 1]).
+#[test]
+fn telescoping_tail_brackets() {
+    let (m, h) = c_eta::telescoping_tail(2.0, 1.0);
+    assert!((m - 1.0).abs() < 1e-15 && h < 1e-15);
+    let wide = 1.0 + 2f64.sqrt();
+    let (m, h) = c_eta::telescoping_tail(2f64.sqrt(), 1.0);
+    assert!((m - 0.5 * (1.0 + wide)).abs() < 1e-12 && (h - 0.5 * (wide - 1.0)).abs() < 1e-12);
+    let (m2, _) = c_eta::telescoping_tail(0.5, 1.0);
+    assert!((m2 - m).abs() < 1e-12);
+    let (mn, hn) = c_eta::telescoping_tail(-2.0, -1.0);
+    assert!((mn + 1.0).abs() < 1e-15 && hn < 1e-15);
+}

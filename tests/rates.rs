@@ -1,4 +1,4 @@
-//! P1 (geometric ergodicity against Λ*_η) and C-width (size independence).
+//! P1 (geometric ergodicity against Λ*_η).
 //!
 //! The grid and generator routes are checked against the Ornstein–Uhlenbeck
 //! case (𝓛̂ ≡ 0), where the scheme's spectrum is {s^j}, s = 1/(1 + ηλ/μ_0),
@@ -7,12 +7,10 @@
 //! `FALSE_FAILURE` = 1e-3 with its negative control as a separate test.
 
 use std::sync::OnceLock;
-use transport_langevin::experiments::c_width::{self, plateau, zero_loss_point, SizePoint};
 use transport_langevin::experiments::p1_rates::{
     exact_rate_item, generator_gap, measure, p1_params, scheme_kernel, second_eigenvalue_modulus, stationary, DoubleWell, Grid, Measured,
     Setting, SIMULATED, WELL,
 };
-use transport_langevin::space::Space;
 use transport_langevin::statements::p1;
 use transport_langevin::stats::z_two_sided;
 use transport_langevin::tolerance::FALSE_FAILURE;
@@ -130,34 +128,4 @@ fn lambda_star_is_a_rate_bound_only_for_small_delta_at_low_temperature() {
             assert!((at.lambda_star / r.measured_rate - 1.0).abs() < 1e-6);
         }
     }
-}
-
-/// C-width: the semi-implicit zero-loss chain plateaus in N, the explicit
-/// Euler control does not (negative rate once ηλ/μ_{N−1} > 2).
-#[test]
-fn truncation_plateau_and_explicit_control() {
-    let sizes = [4, 16, 64, 256];
-    let pts = |explicit: bool| -> Vec<SizePoint> {
-        sizes
-            .iter()
-            .map(|&n| zero_loss_point(n, Space::power_law(1.0, 2.0, n).unwrap().mu(), explicit))
-            .collect()
-    };
-    let semi = pts(false);
-    assert!(plateau(&semi) <= 1.0);
-    let rate0 = 2.0 * (c_width::SETTING.0 * c_width::SETTING.2).ln_1p() / c_width::SETTING.0;
-    assert!(semi.iter().all(|p| (p.rate - rate0).abs() < 1e-12));
-    let expl = pts(true);
-    assert!(plateau(&expl).is_infinite());
-    assert!(expl[3].rate < 0.0 && expl[3].bias.is_none());
-}
-
-/// The semi-implicit bias over N converges to the infinite series.
-#[test]
-fn truncation_bias_tends_to_the_series() {
-    let (eta, beta, lambda) = c_width::SETTING;
-    let mu = Space::power_law(1.0, 2.0, 100_000).unwrap().mu().to_vec();
-    let p = zero_loss_point(100_000, &mu, false);
-    let series = transport_langevin::statements::c_eta::zero_loss_bias_series(1.0, 2.0, eta, beta, lambda, 1_000_000).unwrap();
-    assert!((p.bias.unwrap() - series.value).abs() < 2e-5, "{:?} vs {}", p.bias, series.value);
 }

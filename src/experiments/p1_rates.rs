@@ -210,7 +210,7 @@ pub fn stationary(p: &DMatrix<f64>) -> Result<DVector<f64>> {
         .ok_or_else(|| Error::Usage("the grid chain has no unique stationary law".into()))
 }
 
-/// E_{π_∞}[F] by quadrature of e^{−βU} on the grid (U = λw²/2 + 𝓛̂).
+/// E_{π_∞}\[F\] by quadrature of e^{−βU} on the grid (U = λw²/2 + 𝓛̂).
 pub fn continuous_expectation(well: &DoubleWell, s: Setting, grid: &Grid, f: impl Fn(f64) -> f64) -> f64 {
     let u: Vec<f64> = grid.x.iter().map(|&w| s.lambda * w * w / 2.0 + well.value(w)).collect();
     let umin = u.iter().copied().fold(f64::INFINITY, f64::min);
