@@ -3,6 +3,9 @@
 //! Statistical tests: family false-failure probability `FALSE_FAILURE` = 1e-3
 //! (Bonferroni over coordinates); fixed seeds.
 
+mod common;
+use common::*;
+
 use transport_langevin::experiments::s2_particles::{eq2_variance, mckean_vlasov_printed_variance, particle_chains, SETTING};
 use transport_langevin::experiments::s5_continuous::exact_ou_states;
 use transport_langevin::experiments::s6_scheme::gaussian_coordinate_checks;
@@ -18,10 +21,6 @@ fn run(id: &str) -> transport_langevin::record::Record {
         out_dir: None,
     };
     registry().into_iter().find(|e| e.id() == id).unwrap().run(&ctx).unwrap()
-}
-
-fn all_pass(c: &[Check]) -> bool {
-    c.iter().all(|c| c.passed)
 }
 
 #[test]

@@ -7,6 +7,9 @@
 //! The seeds are fixed, so a run is reproducible; the stated probability is
 //! what a fresh seed would risk.
 
+mod common;
+use common::*;
+
 use transport_langevin::dynamics::Discretization;
 use transport_langevin::experiments::problems::linear_gaussian;
 use transport_langevin::experiments::s6_scheme::{
@@ -21,17 +24,6 @@ use transport_langevin::space::Space;
 use transport_langevin::tolerance::FALSE_FAILURE;
 
 const SEED: u64 = 7;
-
-fn all_pass(c: &[Check]) -> bool {
-    c.iter().all(|c| c.passed)
-}
-
-fn failures(c: &[Check]) -> Vec<String> {
-    c.iter()
-        .filter(|c| !c.passed)
-        .map(|c| format!("{} = {} vs {}", c.name, c.empirical, c.theoretical))
-        .collect()
-}
 
 /// Steps after which the slowest mode has forgotten W_0 = 0 to 1e-12 in
 /// variance: |factor|^{2T} < 1e-12.

@@ -6,29 +6,20 @@
 //! `cgap_checks`: a correct implementation fails one of these tests with
 //! probability ≤ 1e-3 (fixed seeds make each run reproducible).
 
+mod common;
+use common::*;
+
 use std::sync::OnceLock;
 use transport_langevin::error::Error;
 use transport_langevin::experiments::t1_gap::{
     cgap_checks, compute_sweep, compute_sweep_on, sweep_sizes, t1_checks, Sweep, SweepSizes, RULES,
 };
-use transport_langevin::record::Check;
 use transport_langevin::statements::t1::{non_vacuous_from, BetaRule, T1Params};
 
 const SEED: u64 = 11;
 
 fn params(n: f64, beta: f64, r_bar: f64, delta: f64, xi: f64) -> T1Params {
     T1Params { n, beta, r_bar, delta, xi }
-}
-
-fn all_pass(c: &[Check]) -> bool {
-    c.iter().all(|c| c.passed)
-}
-
-fn failures(c: &[Check]) -> Vec<String> {
-    c.iter()
-        .filter(|c| !c.passed)
-        .map(|c| format!("{} = {} vs {}", c.name, c.empirical, c.theoretical))
-        .collect()
 }
 
 #[test]
