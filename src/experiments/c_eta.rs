@@ -613,6 +613,7 @@ pub fn two_layer_sweeps(quick: bool, seed: u64) -> Result<TwoLayerResult> {
     let etas = two_layer_etas();
     let mut levels = Vec::new();
     for (j, &eta) in etas.iter().enumerate() {
+        crate::progress::tick(&format!("C-eta two-layer: eta = {eta}"));
         levels.push(coupled_difference(&p, eta, two_layer_budget(&p, eta, quick), seed, 100 + j as u64)?);
     }
     let names = ["sq_norm", "emp_risk", "pop_risk"];

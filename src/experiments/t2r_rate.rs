@@ -149,6 +149,7 @@ pub fn slope_fit(s: &RateSettings, theta: f64) -> Result<SlopeFit> {
     let mut smeans = Vec::new();
     let mut sses = Vec::new();
     for &n in &s.ns {
+        crate::progress::tick(&format!("T2R: n = {n}"));
         let runs = par_chains(s.replicates, |r| excess_one(s, theta, n, r));
         let runs: Vec<(f64, f64)> = runs.into_iter().collect::<Result<_>>()?;
         let a = iid_estimate(&runs.iter().map(|r| r.0).collect::<Vec<_>>());

@@ -244,6 +244,7 @@ pub fn sweep(
     let mut probs = Vec::new();
     let mut ses = Vec::new();
     for (i, &b) in betas.iter().enumerate() {
+        crate::progress::tick(&format!("T3: beta = {b}"));
         let (sampler, used) = sampler_at(b);
         let e = error_probability(p, sampler, used, chains, len / 4, len, 5, seed.wrapping_add(i as u64))?;
         probs.push(e.mean);
