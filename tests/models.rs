@@ -9,7 +9,7 @@ use transport_langevin::experiments::r1_width::{direct_network, toy_data};
 use transport_langevin::experiments::s1_losses::max_fd_error;
 use transport_langevin::experiments::s4_space::gaussian_particles;
 use transport_langevin::loss::Loss;
-use transport_langevin::model::{fd_gradient, relative_error, Activation, Data, Model, Regression, TwoLayer, Variant};
+use transport_langevin::model::{fd_gradient, Activation, Data, Model, Regression, TwoLayer, Variant};
 use transport_langevin::space::{Coef, Kernel, Space};
 use transport_langevin::tolerance::{FD_REL, FD_STEP};
 
@@ -47,7 +47,11 @@ fn rel_fd<M: Model>(model: &M, w: &Coef) -> f64 {
     let risk = model.gradient(w, &mut g);
     assert!((risk - model.risk(w)).abs() <= 1e-12 * risk.abs().max(1.0));
     let fd = fd_gradient(|c| model.risk(c), w, FD_STEP);
-    relative_error(&g, &fd)
+    // Relative to the gradient's size, floored at 1e-4·max(1, 𝓛̂): the
+    // central difference carries a rounding error of about ε·𝓛̂/h ≈ 2e-11·𝓛̂,
+    // which a vanishing gradient (saturated clip) would otherwise magnify.
+    let scale = fd.amax().max(1e-4 * risk.abs().max(1.0));
+    (&g - &fd).amax() / scale
 }
 
 fn random_coef(n: usize, q: usize, seed: u64, scale: f64) -> Coef {
@@ -55,7 +59,7 @@ fn random_coef(n: usize, q: usize, seed: u64, scale: f64) -> Coef {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig { cases: 24, rng_seed: proptest::test_runner::RngSeed::Fixed(11), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Regression on the cosine basis: gradient = Φᵀ ℓ'/n, checked by FD.
     #[test]
