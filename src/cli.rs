@@ -25,7 +25,7 @@ USAGE:
   transport-langevin constants --c-mu C --lambda L --beta B --eta E --mu0 M
                                --grad-bound G --loss-bound R --delta D
   transport-langevin spec --example
-  transport-langevin run --spec F --out DIR [--full] [--pcn]
+  transport-langevin run --spec F --out DIR [--full] [--pcn]   (--full implied for small runs)
   transport-langevin conform [--spec F] --trajectory T [--rtol R] [--atol A]
   transport-langevin small-ball --gamma G --beta-lambda BL --eps E [--c-mu C] [--decay P]
                                [--truncate K]
@@ -311,6 +311,10 @@ fn reproduce(args: &[String]) -> std::result::Result<String, Outcome> {
     Ok(msg)
 }
 
+/// `run` writes the trajectory without `--full` when it holds at most this
+/// many numbers per array (states, noise).
+pub const SMALL_TRAJECTORY: usize = 100_000;
+
 /// Largest JSON input read (spec or trajectory).
 pub const MAX_INPUT_BYTES: u64 = 256 << 20;
 
@@ -337,7 +341,9 @@ fn run_cmd(args: &[String]) -> Result<String> {
         path: out.display().to_string(),
         message: e.to_string(),
     })?;
-    let o = conform::run(&spec, f.has("--full"), f.has("--pcn"))?;
+    // Small runs always keep their trajectory (at most SMALL_TRAJECTORY numbers).
+    let small = (spec.steps + 1) * spec.modes() * spec.value_dim() <= SMALL_TRAJECTORY;
+    let o = conform::run(&spec, f.has("--full") || small, f.has("--pcn"))?;
     report::write_atomic(&out.join("summary.json"), &report::to_json_bytes(&o.summary))?;
     let mut msg = format!("wrote {}/summary.json\n", out.display());
     if let Some(t) = o.trajectory {

@@ -386,6 +386,13 @@ impl Spec {
         }
     }
 
+    /// Number of modes N.
+    pub fn modes(&self) -> usize {
+        match self.spectrum {
+            SpectrumSpec::PowerLaw { modes, .. } | SpectrumSpec::GaussianKernel { modes, .. } => modes,
+        }
+    }
+
     /// Value dimension q of the coefficient matrix.
     pub fn value_dim(&self) -> usize {
         match self.model {
