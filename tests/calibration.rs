@@ -1,0 +1,160 @@
+//! The 100-seed calibration audit of the statistical checks inside the
+//! statement records (issue 8, point 4). Ignored by default (about 40 min on
+//! 2 cores); run it with
+//!
+//! ```sh
+//! cargo test --release --test calibration -- --ignored --nocapture
+//! ```
+//!
+//! and copy the printed table into `paper/calibration.md`.
+//!
+//! Every record of `reproduce --quick` is recomputed with 100 fresh seeds.
+//! Each check falls in one of three classes:
+//! - a *negative control inside the record* ([`CONTROLS`]): the printed
+//!   formula that the record rejects, claimed to be rejected with
+//!   probability ≥ `CLAIMED_POWER` (0.99); the number of runs that reject it
+//!   must not be improbably low under Binomial(100, 0.99);
+//! - a *deterministic finding* ([`FINDINGS`]): a check with no Monte Carlo
+//!   error that fails by design (P1's exact grid rate, erratum E2). It must
+//!   fail in every run: the seed does not enter it;
+//! - every other check must pass. A record's stated family false-failure
+//!   probability is the sum of its checks' `false_failure_prob`; the number
+//!   of runs in which any of its checks failed must not be improbable under
+//!   Binomial(100, that sum): its upper tail must stay above
+//!   `AUDIT_LEVEL / (records + controls)` (Bonferroni).
+
+mod common;
+
+use common::{audit_seeds, binomial_lower_tail, binomial_upper_tail, AUDIT_LEVEL, CLAIMED_POWER};
+use transport_langevin::experiments::{run_all, Context};
+use transport_langevin::record::Record;
+
+/// (statement ID, check-name prefix) of the in-record negative controls.
+const CONTROLS: &[(&str, &str)] = &[("S2", "printed McKean-Vlasov"), ("T1", "E20 printed bound")];
+
+/// (statement ID, check-name prefix) of the deterministic findings.
+const FINDINGS: &[(&str, &str)] = &[("P1", "double-well (grid, exact)")];
+
+fn matches(list: &[(&str, &str)], id: &str, name: &str) -> bool {
+    list.iter().any(|(i, p)| *i == id && name.starts_with(p))
+}
+
+#[derive(Default)]
+struct Tally {
+    runs: u64,
+    /// Stated family false-failure probability (sum over ordinary checks).
+    family_ffp: f64,
+    /// Runs in which an ordinary check failed.
+    false_failures: u64,
+    /// Names of the ordinary checks that failed, with counts.
+    failed_names: Vec<(String, u64)>,
+    /// (control name, runs in which it was rejected).
+    controls: Vec<(String, u64)>,
+    /// (finding name, runs in which it failed).
+    findings: Vec<(String, u64)>,
+}
+
+fn bump(list: &mut Vec<(String, u64)>, name: &str, by: u64) {
+    match list.iter_mut().find(|(n, _)| n == name) {
+        Some(e) => e.1 += by,
+        None => list.push((name.to_string(), by)),
+    }
+}
+
+fn add(t: &mut Tally, r: &Record) {
+    t.runs += 1;
+    t.family_ffp = r
+        .checks
+        .iter()
+        .filter(|c| !matches(CONTROLS, &r.id, &c.name) && !matches(FINDINGS, &r.id, &c.name))
+        .map(|c| c.false_failure_prob)
+        .sum();
+    let mut failed = false;
+    for c in &r.checks {
+        if matches(CONTROLS, &r.id, &c.name) {
+            bump(&mut t.controls, &c.name, u64::from(!c.passed));
+        } else if matches(FINDINGS, &r.id, &c.name) {
+            bump(&mut t.findings, &c.name, u64::from(!c.passed));
+        } else if !c.passed {
+            failed = true;
+            bump(&mut t.failed_names, &c.name, 1);
+        }
+    }
+    t.false_failures += u64::from(failed);
+}
+
+/// The binomial tails of the audits against values computed independently
+/// (exact integer sums in Python: `math.comb`).
+#[test]
+fn binomial_tails_are_right() {
+    assert!((binomial_upper_tail(100, 1e-3, 1) - (1.0 - 0.999f64.powi(100))).abs() < 1e-12);
+    assert!((binomial_upper_tail(100, 1e-3, 2) - 4.6381e-3).abs() < 1e-6);
+    assert_eq!(binomial_upper_tail(100, 0.5, 0), 1.0);
+    assert!((binomial_lower_tail(100, 0.99, 94) - 5.345e-4).abs() < 1e-6);
+    assert!((binomial_lower_tail(100, 0.99, 100) - 1.0).abs() < 1e-12);
+}
+
+#[test]
+#[ignore = "100-seed audit, about 40 min on 2 cores"]
+fn statement_checks_over_100_seeds() {
+    let start = std::time::Instant::now();
+    let mut ids: Vec<String> = Vec::new();
+    let mut tallies: Vec<Tally> = Vec::new();
+    let seeds = audit_seeds();
+    for seed in seeds.clone() {
+        let ctx = Context { quick: true, seed, out_dir: None };
+        let records = run_all(&ctx, None, &|_| {}).unwrap();
+        for r in &records {
+            let i = match ids.iter().position(|x| *x == r.id) {
+                Some(i) => i,
+                None => {
+                    ids.push(r.id.clone());
+                    tallies.push(Tally::default());
+                    ids.len() - 1
+                }
+            };
+            add(&mut tallies[i], r);
+        }
+        eprintln!("seed {seed} done ({:.0} s)", start.elapsed().as_secs_f64());
+    }
+    let controls: usize = tallies.iter().map(|t| t.controls.len()).sum();
+    let audited = tallies.iter().filter(|t| t.family_ffp > 0.0).count() + controls;
+    let level = AUDIT_LEVEL / audited as f64;
+    let mut problems = Vec::new();
+    println!("| record | stated family false-failure prob. | runs with a failed check | P(≥ observed) | verdict |");
+    println!("|---|---|---|---|---|");
+    for (id, t) in ids.iter().zip(&tallies) {
+        let tail = binomial_upper_tail(t.runs, t.family_ffp.min(1.0), t.false_failures);
+        let ok = tail >= level;
+        println!(
+            "| {id} | {:.2e} | {}/{} | {:.3} | {} |",
+            t.family_ffp,
+            t.false_failures,
+            t.runs,
+            tail,
+            if ok { "consistent" } else { "TOO MANY" }
+        );
+        if !ok {
+            problems.push(format!("{id}: {} false failures in {} runs ({:?})", t.false_failures, t.runs, t.failed_names));
+        }
+    }
+    println!("\n| record | negative control / finding | runs rejected | required |");
+    println!("|---|---|---|---|");
+    for (id, t) in ids.iter().zip(&tallies) {
+        for (name, k) in &t.controls {
+            let tail = binomial_lower_tail(t.runs, CLAIMED_POWER, *k);
+            println!("| {id} | {name} | {k}/{} | power ≥ {CLAIMED_POWER}: P(≤ observed) = {tail:.3} |", t.runs);
+            if tail < level {
+                problems.push(format!("{id}: control '{name}' rejected in only {k}/{} runs", t.runs));
+            }
+        }
+        for (name, k) in &t.findings {
+            println!("| {id} | {name} | {k}/{} | all (deterministic) |", t.runs);
+            if *k != t.runs {
+                problems.push(format!("{id}: finding '{name}' failed in {k}/{} runs", t.runs));
+            }
+        }
+    }
+    println!("\n{} seeds, {:.0} s", seeds.end - seeds.start, start.elapsed().as_secs_f64());
+    assert!(problems.is_empty(), "{problems:#?}");
+}
