@@ -257,3 +257,19 @@ fn pcn_prior_draw_is_scaled_noise() {
         assert!((draw[k] - sd * z[k]).abs() < 1e-15);
     }
 }
+
+/// The noise of a multi-output coefficient matrix is drawn mode by mode
+/// (row-major): entry (k, j) of an N × q matrix is draw k·q + j, whatever
+/// nalgebra's column-major storage.
+#[test]
+fn noise_is_drawn_row_major() {
+    let mut noise = Coef::zeros(3, 2);
+    transport_langevin::dynamics::langevin::draw_noise(&mut chain_rng(42, 0), &mut noise);
+    let mut z = [0.0; 6];
+    fill_standard_normal(&mut chain_rng(42, 0), &mut z);
+    for k in 0..3 {
+        for j in 0..2 {
+            assert_eq!(noise[(k, j)], z[k * 2 + j], "entry ({k}, {j})");
+        }
+    }
+}
