@@ -1,14 +1,29 @@
 //! A1: the smallest c_μ by hand, and the analytic gradient bound B of the
 //! clipped two-layer network against gradients found by search; the
-//! A1(iii) third-derivative estimator (with a negative control) and the
-//! growth of C_0 with the width. Deterministic.
+//! A1(iii) third-derivative estimator and the growth of C_0 with the width.
+//!
+//! Fixed seeds make every run reproducible, but four tests depend on random
+//! draws (particles, search points, directions): each states its
+//! false-failure probability over a fresh seed and has a negative control,
+//! and [`calibration_over_100_seeds`] reruns them all over 100 seeds. Two of
+//! them are not calibrated (they fail at a fresh seed with probability
+//! about 0.1 and 0.4; stated as ≤ 0.5): the third-derivative comparison and
+//! the growth of C_0.
 
-use transport_langevin::experiments::a1_assumption::{gram_decay, model_of_width, search, third_derivative, third_search, THIRD_FD_STEP};
+mod common;
+use common::*;
+
+use transport_langevin::experiments::a1_assumption::{
+    gram_decay, model_of_width, search, third_derivative, third_search, SHAPE, THIRD_FD_STEP,
+};
+use transport_langevin::experiments::problems::finite_width_all_modes;
+use transport_langevin::experiments::s4_space::gaussian_particles;
 use transport_langevin::loss::Loss;
 use transport_langevin::model::{Model, TwoLayer};
 use transport_langevin::rng::{chain_rng, fill_standard_normal};
-use transport_langevin::space::Coef;
+use transport_langevin::space::{Coef, Kernel};
 use transport_langevin::statements::a1;
+use transport_langevin::stats::fit_line;
 
 /// μ = (1, 0.3, 0.05): μ_k (k+1)² = 1, 1.2, 0.45 → c_μ = 1.2.
 #[test]
@@ -20,13 +35,31 @@ fn smallest_c_mu_by_hand() {
 /// The analytic B bounds every gradient norm the random and adversarial
 /// searches find, for both losses, and hill climbing never ends below the
 /// best random point it starts from. (The bound is loose, ≈ 29×: record A1.)
+/// False failure 0: B is a bound on every gradient (`proofs/a1.md`) and hill
+/// climbing only accepts increases, whatever the seed. Negative control:
+/// [`control_b_over_width_is_rejected`].
 #[test]
 fn analytic_b_bounds_the_search() {
-    for loss in [Loss::Squared, Loss::Logistic] {
-        let s = search(loss, 900, 3).unwrap();
-        assert!(s.b_random.max(s.b_adversarial) <= s.b_analytic, "{s:?}");
-        assert!(s.b_adversarial >= s.b_random);
-    }
+    assert!(b_bounds_search(1.0, 3));
+}
+
+/// Whether B·`scale` bounds the searches (900 gradient evaluations, the
+/// record's seed-dependent model and search points) for both losses, and
+/// hill climbing ends at or above the best random point.
+fn b_bounds_search(scale: f64, seed: u64) -> bool {
+    [Loss::Squared, Loss::Logistic].into_iter().all(|loss| {
+        let s = search(loss, 900, seed).unwrap();
+        s.b_random.max(s.b_adversarial) <= scale * s.b_analytic && s.b_adversarial >= s.b_random
+    })
+}
+
+/// Negative control: B divided by the width M = 64 (a spurious mean-field
+/// 1/M normalization of the gradient) is below the gradient norms the
+/// search finds (B is 15–32× the largest one found, not 64×), so the same
+/// check rejects it; claimed to be rejected with probability ≥ 0.99.
+#[test]
+fn control_b_over_width_is_rejected() {
+    assert!(!b_bounds_search(1.0 / SHAPE.0 as f64, 3));
 }
 
 /// Analytic slope bounds: squared 2(y_max + R), logistic 1.
@@ -38,12 +71,47 @@ fn loss_slope_bounds() {
     assert!(a1::clipped_grad_bound(Loss::Logistic, 1.0, 0.0, 1.5).is_err());
 }
 
-/// The Gram spectrum decays faster than (k+1)^{−2} (A1(i) holds).
+/// The Gram spectrum decays faster than (k+1)^{−2} (A1(i) holds). The
+/// particles are random: false failure ≤ 1e-3 over a fresh seed (not
+/// derived; the Gaussian kernel's spectrum decays faster than any power,
+/// and the fitted slope is about −6.5 at every seed tried, spread ±0.2).
+/// Negative control: [`control_flat_spectrum_is_rejected`].
 #[test]
 fn gram_spectrum_decays_fast() {
     let (c_mu, slope, _, modes) = gram_decay(20_201).unwrap();
     assert!(c_mu > 0.0 && c_mu.is_finite());
     assert!(slope < -2.0 && modes > 10);
+}
+
+fn gram_decays_fast(seed: u64) -> bool {
+    let (c_mu, slope, _, modes) = gram_decay(seed).unwrap();
+    decays_fast(c_mu, slope, modes)
+}
+
+/// The check of [`gram_spectrum_decays_fast`].
+fn decays_fast(c_mu: f64, slope: f64, modes: usize) -> bool {
+    c_mu > 0.0 && c_mu.is_finite() && slope < -2.0 && modes > 10
+}
+
+/// [`gram_decay`]'s spectrum and slope for another bandwidth.
+fn gram_decays_fast_with_bandwidth(bandwidth: f64, seed: u64) -> bool {
+    let (m, d, _, _) = SHAPE;
+    let mu = finite_width_all_modes(gaussian_particles(m, d + 1, seed, 40), Kernel::Gaussian { bandwidth })
+        .unwrap()
+        .mu()
+        .to_vec();
+    let x: Vec<f64> = (0..mu.len()).map(|k| libm::log((k + 1) as f64)).collect();
+    let y: Vec<f64> = mu.iter().map(|&v| libm::log(v)).collect();
+    decays_fast(a1::smallest_c_mu(&mu).unwrap(), fit_line(&x, &y).1, mu.len())
+}
+
+/// Negative control: a spectrum that violates A1(i), the Gram matrix of the
+/// same particles with bandwidth 0.1 (much below their spacing: Gram ≈ I/M,
+/// a flat spectrum), is rejected by the same check; claimed to be rejected
+/// with probability ≥ 0.99.
+#[test]
+fn control_flat_spectrum_is_rejected() {
+    assert!(!gram_decays_fast_with_bandwidth(0.1, 20_201));
 }
 
 /// The third-derivative estimator against an independent route: along a
@@ -59,10 +127,10 @@ fn line_third(w: &Coef, h: &Coef, tl: &TwoLayer) -> f64 {
     (f(2.0 * e) - 2.0 * f(e) + 2.0 * f(-e) - f(-2.0 * e)) / (2.0 * e * e * e)
 }
 
-fn third_setup() -> (TwoLayer, Vec<(Coef, Coef)>) {
-    let (_, tl, _) = model_of_width(Loss::Squared, 16, 5).unwrap();
+fn third_setup(seed: u64) -> (TwoLayer, Vec<(Coef, Coef)>) {
+    let (_, tl, _) = model_of_width(Loss::Squared, 16, seed).unwrap();
     let (nm, q) = tl.shape();
-    let mut rng = chain_rng(5, 0);
+    let mut rng = chain_rng(seed, 0);
     let mut draw = |s: f64| {
         let mut buf = vec![0.0; nm * q];
         fill_standard_normal(&mut rng, &mut buf);
@@ -72,9 +140,17 @@ fn third_setup() -> (TwoLayer, Vec<(Coef, Coef)>) {
     (tl, pairs)
 }
 
+/// The model, W and h come from the seed (5). Not a calibrated test: the
+/// error budget above assumes f⁽⁵⁾ ≤ 100 f‴ along the line, which fails at
+/// about 1 seed in 10 (2 of the 20 seeds 1 000 000 … 1 000 019: relative
+/// differences 1.4e-3 and 1.7e-3, where the line route with step 5e-4 and
+/// the estimator with step 3e-4 agree within 1e-4, so the step-2e-3 line
+/// route's truncation is what fails). Stated false-failure probability:
+/// ≤ 0.5, a loose bound on that rate; it passes at its fixed seed.
+/// Negative control: [`third_derivative_check_rejects_a_wrong_divisor`].
 #[test]
 fn third_derivative_matches_the_line_route() {
-    let (tl, pairs) = third_setup();
+    let (tl, pairs) = third_setup(5);
     for (w, h) in &pairs {
         let h = h / h.norm();
         let t = third_derivative(&tl, w, &h, &h, THIRD_FD_STEP).dot(&h);
@@ -83,28 +159,118 @@ fn third_derivative_matches_the_line_route() {
     }
 }
 
+/// Whether `factor` × the estimator agrees with the line route within
+/// 1e-3 relative at every pair of [`third_setup`].
+fn third_matches_line(factor: f64, seed: u64) -> bool {
+    let (tl, pairs) = third_setup(seed);
+    pairs.iter().all(|(w, h)| {
+        let h = h / h.norm();
+        let t = factor * third_derivative(&tl, w, &h, &h, THIRD_FD_STEP).dot(&h);
+        let line = line_third(w, &h, &tl);
+        (t - line).abs() <= 1e-3 * line.abs().max(1e-3)
+    })
+}
+
 /// Negative control: the mixed difference with the divisor 2ε² (a missing
-/// factor 2) fails the same comparison.
+/// factor 2) fails the same comparison; claimed to be rejected with
+/// probability ≥ 0.99 (it is off by 100 % wherever the third derivative
+/// exceeds 1e-3).
 #[test]
 fn third_derivative_check_rejects_a_wrong_divisor() {
-    let (tl, pairs) = third_setup();
-    let rejected = pairs.iter().any(|(w, h)| {
-        let h = h / h.norm();
-        let t = 2.0 * third_derivative(&tl, w, &h, &h, THIRD_FD_STEP).dot(&h);
-        let line = line_third(w, &h, &tl);
-        (t - line).abs() > 1e-3 * line.abs().max(1e-3)
-    });
-    assert!(rejected);
+    assert!(!third_matches_line(2.0, 5));
 }
 
 /// A1(iii) with α' = 0 is not uniform in the width (proofs/a1.md): along
 /// one-particle directions the ratio grows with M (the derivation predicts
 /// ≈ √M, a factor 4 from M = 16 to 256, for its dominant term; asserted:
 /// at least doubling, with the record's full search budget).
+///
+/// Not a calibrated test: the ratio C_spiky(256)/C_spiky(16) of one search
+/// varies from 1.0 to 8.5 with the seed (particles and search points), and
+/// it is below 2 at about 4 seeds in 10 (12 of the 30 seeds 1 000 000 …
+/// 1 000 029, and seed 3). Stated false-failure probability: ≤ 0.5, a
+/// loose bound on that rate; it passes at its fixed seed 20 201 (ratio
+/// 3.4). Negative control: [`control_c_half_stays_bounded`].
 #[test]
 fn c_zero_grows_with_width() {
     let small = third_search(16, 0.0, 900, 20_201).unwrap();
     let large = third_search(256, 0.0, 900, 20_201).unwrap();
     assert!(large.c_spiky >= 2.0 * small.c_spiky, "{small:?} {large:?}");
     assert!(large.c_random < large.c_spiky);
+}
+
+/// The check of [`c_zero_grows_with_width`] for α'.
+fn c_grows_with_width(alpha_prime: f64, seed: u64) -> bool {
+    let small = third_search(16, alpha_prime, 900, seed).unwrap();
+    let large = third_search(256, alpha_prime, 900, seed).unwrap();
+    large.c_spiky >= 2.0 * small.c_spiky && large.c_random < large.c_spiky
+}
+
+/// Negative control: with α' = 1/2, where C_{α'} stays bounded in M
+/// (proofs/a1.md), the same check does not find a doubling from M = 16 to
+/// 256 (ratio 0.9 at seed 20 201). Claimed to be rejected with probability
+/// ≥ 0.99; its ratio is about a quarter of the α' = 0 ratio at the same
+/// seed and exceeded 2 at one of the 30 seeds 1 000 000 … 1 000 029.
+#[test]
+fn control_c_half_stays_bounded() {
+    assert!(!c_grows_with_width(0.5, 20_201));
+}
+
+/// The calibration audit (issue 8) of this file's four randomized tests and
+/// their controls over 100 seeds (see `tests/common`; a control "passes"
+/// when it is rejected): run with
+///
+/// ```sh
+/// cargo test --release --test a1 -- --ignored calibration --nocapture
+/// ```
+///
+/// (about 2 minutes for 100 seeds on 2 cores: 3 seeds take 3 s).
+#[test]
+#[ignore = "100-seed calibration audit"]
+fn calibration_over_100_seeds() {
+    audit(
+        "a1",
+        &[
+            Case {
+                name: "analytic B bounds the gradient search",
+                false_failure: Some(0.0),
+                passes: &|s| b_bounds_search(1.0, s),
+            },
+            Case {
+                name: "control: B/M (spurious 1/M normalization)",
+                false_failure: None,
+                passes: &|s| !b_bounds_search(1.0 / SHAPE.0 as f64, s),
+            },
+            Case {
+                name: "Gram spectrum slope < -2",
+                false_failure: Some(1e-3),
+                passes: &gram_decays_fast,
+            },
+            Case {
+                name: "control: flat spectrum (bandwidth 0.1)",
+                false_failure: None,
+                passes: &|s| !gram_decays_fast_with_bandwidth(0.1, s),
+            },
+            Case {
+                name: "third derivative matches the line route (uncalibrated)",
+                false_failure: Some(0.5),
+                passes: &|s| third_matches_line(1.0, s),
+            },
+            Case {
+                name: "control: divisor 2 eps^2 (missing factor 2)",
+                false_failure: None,
+                passes: &|s| !third_matches_line(2.0, s),
+            },
+            Case {
+                name: "C_0 at least doubles from M = 16 to 256 (uncalibrated)",
+                false_failure: Some(0.5),
+                passes: &|s| c_grows_with_width(0.0, s),
+            },
+            Case {
+                name: "control: alpha' = 1/2 (bounded in M)",
+                false_failure: None,
+                passes: &|s| !c_grows_with_width(0.5, s),
+            },
+        ],
+    );
 }

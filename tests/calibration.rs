@@ -102,7 +102,11 @@ fn statement_checks_over_100_seeds() {
     let mut tallies: Vec<Tally> = Vec::new();
     let seeds = audit_seeds();
     for seed in seeds.clone() {
-        let ctx = Context { quick: true, seed, out_dir: None };
+        let ctx = Context {
+            quick: true,
+            seed,
+            out_dir: None,
+        };
         let records = run_all(&ctx, None, &|_| {}).unwrap();
         for r in &records {
             let i = match ids.iter().position(|x| *x == r.id) {
@@ -135,7 +139,10 @@ fn statement_checks_over_100_seeds() {
             if ok { "consistent" } else { "TOO MANY" }
         );
         if !ok {
-            problems.push(format!("{id}: {} false failures in {} runs ({:?})", t.false_failures, t.runs, t.failed_names));
+            problems.push(format!(
+                "{id}: {} false failures in {} runs ({:?})",
+                t.false_failures, t.runs, t.failed_names
+            ));
         }
     }
     println!("\n| record | negative control / finding | runs rejected | required |");
@@ -143,7 +150,10 @@ fn statement_checks_over_100_seeds() {
     for (id, t) in ids.iter().zip(&tallies) {
         for (name, k) in &t.controls {
             let tail = binomial_lower_tail(t.runs, CLAIMED_POWER, *k);
-            println!("| {id} | {name} | {k}/{} | power ≥ {CLAIMED_POWER}: P(≤ observed) = {tail:.3} |", t.runs);
+            println!(
+                "| {id} | {name} | {k}/{} | power ≥ {CLAIMED_POWER}: P(≤ observed) = {tail:.3} |",
+                t.runs
+            );
             if tail < level {
                 problems.push(format!("{id}: control '{name}' rejected in only {k}/{} runs", t.runs));
             }

@@ -122,9 +122,17 @@ fn assert_all_complete(dir: &Path) -> usize {
         }
         let bytes = std::fs::read(&p).unwrap();
         if name.ends_with(".json") {
-            assert!(serde_json::from_slice::<serde_json::Value>(&bytes).is_ok(), "truncated {}", p.display());
+            assert!(
+                serde_json::from_slice::<serde_json::Value>(&bytes).is_ok(),
+                "truncated {}",
+                p.display()
+            );
         } else if name.ends_with(".svg") {
-            assert!(String::from_utf8_lossy(&bytes).trim_end().ends_with("</svg>"), "truncated {}", p.display());
+            assert!(
+                String::from_utf8_lossy(&bytes).trim_end().ends_with("</svg>"),
+                "truncated {}",
+                p.display()
+            );
         }
         n += 1;
     }
@@ -142,7 +150,12 @@ fn interrupted_reproduce_leaves_no_partial_file() {
     assert!(run(&args).status.success());
     let before = std::fs::read(d.join("summary.json")).unwrap();
     for wait_ms in [50, 300, 1000, 2500] {
-        let mut child = bin().args(args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        let mut child = bin()
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(wait_ms));
         let _ = child.kill();
         let _ = child.wait();

@@ -4,17 +4,24 @@
 //! Statistical tests use the family false-failure probability
 //! `FALSE_FAILURE` = 1e-3, split by Bonferroni inside `t1_checks` and
 //! `cgap_checks`: a correct implementation fails one of these tests with
-//! probability ≤ 1e-3 (fixed seeds make each run reproducible).
+//! probability ≤ 1e-3 (fixed seeds make each run reproducible), except
+//! [`cgap_slope_checks_pass`], whose requirement that a slope be resolved
+//! is not calibrated (about 0.25 at a fresh seed). Every negative control is claimed to be rejected with probability ≥ 0.99 over
+//! a fresh seed; [`calibration_over_100_seeds`] reruns the tests and the
+//! controls over 100 seeds.
 
 mod common;
 use common::*;
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use transport_langevin::error::Error;
 use transport_langevin::experiments::t1_gap::{
-    cgap_checks, compute_sweep, compute_sweep_on, sweep_sizes, t1_checks, Sweep, SweepSizes, RULES,
+    cgap_checks, compute_sweep, compute_sweep_on, scale_probe_checks, sweep_sizes, t1_checks, Sweep, SweepSizes, RULES,
 };
+use transport_langevin::record::Check;
 use transport_langevin::statements::t1::{non_vacuous_from, BetaRule, T1Params};
+use transport_langevin::tolerance::FALSE_FAILURE;
 
 const SEED: u64 = 11;
 
@@ -90,45 +97,87 @@ fn bad_inputs_are_typed_errors() {
     ));
 }
 
+/// The sweep of the T1 tests: 40 data sets per setting, n ∈ {64, 256},
+/// every β rule.
+fn small_sweep_for(seed: u64) -> Sweep {
+    let sizes = SweepSizes {
+        datasets: 40,
+        burn: 600,
+        samples: 2_000,
+        scheme_chains: 1,
+        population_steps: 20_000,
+    };
+    compute_sweep_on(seed, sizes, &[64, 256], &RULES).unwrap()
+}
+
+/// The quick sweep of the record (n ∈ {64, 256, 1024, 4096}).
+fn quick_sweep_for(seed: u64) -> Sweep {
+    compute_sweep(seed, sweep_sizes(true)).unwrap()
+}
+
 fn small_sweep() -> &'static Sweep {
     static S: OnceLock<Sweep> = OnceLock::new();
-    S.get_or_init(|| {
-        let sizes = SweepSizes {
-            datasets: 40,
-            burn: 600,
-            samples: 2_000,
-            scheme_chains: 1,
-            population_steps: 20_000,
-        };
-        compute_sweep_on(SEED, sizes, &[64, 256], &RULES).unwrap()
-    })
+    S.get_or_init(|| small_sweep_for(SEED))
 }
 
 fn quick_sweep() -> &'static Sweep {
     static S: OnceLock<Sweep> = OnceLock::new();
-    S.get_or_init(|| compute_sweep(SEED, sweep_sizes(true)).unwrap())
+    S.get_or_init(|| quick_sweep_for(SEED))
+}
+
+fn theorem_checks(sw: &Sweep) -> Vec<Check> {
+    t1_checks(sw, |d| d.gap, 1.0).unwrap()
+}
+
+/// Whether the positivity check rejects the gap measured on the training set.
+fn training_gap_rejected(sw: &Sweep) -> bool {
+    let c = t1_checks(sw, |d| d.gap_on_training, 1.0).unwrap();
+    !all_pass(&c) && c.iter().any(|c| !c.passed && c.name.starts_with("mean gap > 0"))
+}
+
+/// Whether a binomial failure-fraction check rejects the bound without its
+/// complexity term.
+fn no_complexity_term_rejected(sw: &Sweep) -> bool {
+    let c = t1_checks(sw, |d| d.gap, 0.0).unwrap();
+    c.iter().any(|c| !c.passed && c.name.contains("failure fraction"))
+}
+
+fn cgap_correct(sw: &Sweep) -> Vec<Check> {
+    cgap_checks(sw, |d| d.gap - d.cv).0
+}
+
+/// The C-gap checks with the wrong noise variance c̄² in 𝓛.
+fn cgap_wrong_noise_variance(sw: &Sweep) -> Vec<Check> {
+    let bias = 2.0 * 0.2 * 0.2 / 3.0;
+    cgap_checks(sw, |d| d.gap - d.cv + bias).0
 }
 
 /// The theorem's checks pass on 40 data sets per setting (n ∈ {64, 256},
 /// every β rule): failure fraction consistent with ≤ δ, mean gap > 0, 𝓛
-/// exact = test set. False failure ≤ 1e-3.
+/// exact = test set. False failure ≤ 1e-3 (the positivity check also needs
+/// power: the Stouffer z of the positive mean gap must exceed its one-sided
+/// quantile, 3.7: it is 7 to 11 at the seeds tried). Negative controls:
+/// [`control_gap_on_training_set_is_rejected`],
+/// [`control_bound_without_complexity_term_is_rejected`].
 #[test]
 fn theorem1_checks_pass() {
-    let c = t1_checks(small_sweep(), |d| d.gap, 1.0).unwrap();
+    let c = theorem_checks(small_sweep());
     assert!(all_pass(&c), "{:?}", failures(&c));
 }
 
 /// Negative control: 𝓛 evaluated on the training set (gap ≡ 0) is
-/// rejected by the positivity check.
+/// rejected by the positivity check; claimed to be rejected with
+/// probability ≥ 0.99 (the Stouffer z is then about N(0, 1) and must
+/// exceed its one-sided quantile at level 1e-4, 3.7; with the true gaps it
+/// is 7 to 11 at the seeds tried).
 #[test]
 fn control_gap_on_training_set_is_rejected() {
-    let c = t1_checks(small_sweep(), |d| d.gap_on_training, 1.0).unwrap();
-    assert!(!all_pass(&c));
-    assert!(c.iter().any(|c| !c.passed && c.name.starts_with("mean gap > 0")));
+    assert!(training_gap_rejected(small_sweep()));
 }
 
 /// Negative control: the bound without its complexity term (E𝓛 ≤ E𝓛̂)
-/// fails on about half the data sets and the binomial test rejects it.
+/// fails on about half the data sets and the binomial test rejects it;
+/// claimed to be rejected with probability ≥ 0.99.
 #[test]
 fn control_bound_without_complexity_term_is_rejected() {
     let c = t1_checks(small_sweep(), |d| d.gap, 0.0).unwrap();
@@ -139,8 +188,14 @@ fn control_bound_without_complexity_term_is_rejected() {
     );
 }
 
-/// C-gap on the quick sweep: the slope checks that can be resolved pass.
-/// False failure ≤ 1e-3.
+/// C-gap on the quick sweep: the slope checks that can be resolved pass
+/// (and at least one can be resolved). The slope checks fail falsely with
+/// probability ≤ 1e-3. The requirement that a slope be resolved is not
+/// calibrated: with 24 data sets per setting the β = 1 slope is never
+/// resolved and the β = √n slope is not resolved at about 1 seed in 4
+/// (3 of the 12 seeds 1 000 000 … 1 000 011; it is at the fixed seed 11),
+/// so this test fails at a fresh seed with probability about 0.25, stated
+/// as ≤ 0.5. Negative control: [`control_wrong_noise_variance_is_rejected`].
 #[test]
 fn cgap_slope_checks_pass() {
     let (c, slopes) = cgap_checks(quick_sweep(), |d| d.gap - d.cv);
@@ -150,20 +205,97 @@ fn cgap_slope_checks_pass() {
 
 /// Negative control: a wrong noise variance in 𝓛 (c̄² instead of c̄²/3)
 /// adds a constant 2c̄²/3 to every gap; the slope is then ≈ 0 and rejected.
+/// Claimed to be rejected with probability ≥ 0.99.
 #[test]
 fn control_wrong_noise_variance_is_rejected() {
-    let bias = 2.0 * 0.2 * 0.2 / 3.0;
-    let (c, _) = cgap_checks(quick_sweep(), |d| d.gap - d.cv + bias);
+    let c = cgap_wrong_noise_variance(quick_sweep());
     assert!(!c.is_empty() && !all_pass(&c));
 }
 
 /// Erratum E20: on the loss ℓ/K (R̄/K ≈ 1.6e-4, n = 64, β = 1) the printed
 /// bound fails on about half the data sets, and the binomial test rejects
 /// it; the corrected form (R̄ → max(R̄, 1)) passes. False failure of the
-/// second assertion ≤ 5e-4.
+/// second assertion ≤ 5e-4. The first is the negative control of the
+/// second (the printed bound, claimed to be rejected with probability
+/// ≥ 0.99).
 #[test]
 fn printed_bound_fails_for_small_loss_scale_and_corrected_form_holds() {
-    let (c, probe) = transport_langevin::experiments::t1_gap::scale_probe_checks(small_sweep()).unwrap();
+    let (c, probe) = scale_probe_checks(small_sweep()).unwrap();
     assert!(!c[0].passed, "{probe}");
     assert!(c[1].passed, "{probe}");
+}
+
+/// The sweep for `seed`, computed once per seed of the audit.
+fn cached(cache: &Mutex<HashMap<u64, Arc<Sweep>>>, seed: u64, make: fn(u64) -> Sweep) -> Arc<Sweep> {
+    let mut map = cache.lock().unwrap();
+    map.entry(seed).or_insert_with(|| Arc::new(make(seed))).clone()
+}
+
+/// The calibration audit (issue 8): every statistical test and negative
+/// control of this file over 100 seeds (see `tests/common`; a control
+/// "passes" when it is rejected). The two sweeps are computed once per
+/// seed. [`cgap_slope_checks_pass`] is audited as two cases: its slope
+/// checks (false failure ≤ 1e-3) and its uncalibrated requirement that a
+/// slope be resolved. Run with
+///
+/// ```sh
+/// cargo test --release --test theorem1 -- --ignored calibration --nocapture
+/// ```
+///
+/// (about 7 minutes for 100 seeds on 2 cores: 3 seeds take 13 s).
+#[test]
+#[ignore = "100-seed calibration audit"]
+fn calibration_over_100_seeds() {
+    let small = Mutex::new(HashMap::new());
+    let quick = Mutex::new(HashMap::new());
+    let small = |s| cached(&small, s, small_sweep_for);
+    let quick = |s| cached(&quick, s, quick_sweep_for);
+    audit(
+        "theorem1",
+        &[
+            Case {
+                name: "T1 checks (small sweep)",
+                false_failure: Some(FALSE_FAILURE),
+                passes: &|s| all_pass(&theorem_checks(&small(s))),
+            },
+            Case {
+                name: "control: gap on the training set",
+                false_failure: None,
+                passes: &|s| training_gap_rejected(&small(s)),
+            },
+            Case {
+                name: "control: bound without complexity term",
+                false_failure: None,
+                passes: &|s| no_complexity_term_rejected(&small(s)),
+            },
+            Case {
+                name: "E20 corrected bound max(R_bar/K, 1)",
+                false_failure: Some(FALSE_FAILURE / 2.0),
+                passes: &|s| scale_probe_checks(&small(s)).unwrap().0[1].passed,
+            },
+            Case {
+                name: "control: E20 printed bound R_bar/K",
+                false_failure: None,
+                passes: &|s| !scale_probe_checks(&small(s)).unwrap().0[0].passed,
+            },
+            Case {
+                name: "C-gap resolved slope checks pass (quick sweep)",
+                false_failure: Some(FALSE_FAILURE),
+                passes: &|s| all_pass(&cgap_correct(&quick(s))),
+            },
+            Case {
+                name: "C-gap: a slope is resolved (uncalibrated)",
+                false_failure: Some(0.5),
+                passes: &|s| !cgap_correct(&quick(s)).is_empty(),
+            },
+            Case {
+                name: "control: C-gap with noise variance c^2",
+                false_failure: None,
+                passes: &|s| {
+                    let c = cgap_wrong_noise_variance(&quick(s));
+                    !c.is_empty() && !all_pass(&c)
+                },
+            },
+        ],
+    );
 }

@@ -27,7 +27,10 @@ pub const CLAIMED_POWER: f64 = 0.99;
 /// `CALIBRATION_SEEDS` (a smaller number is for trying an audit out, not for
 /// recording it).
 pub fn audit_seeds() -> std::ops::Range<u64> {
-    let n = std::env::var("CALIBRATION_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(100u64);
+    let n = std::env::var("CALIBRATION_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100u64);
     1_000_000..1_000_000 + n
 }
 
@@ -86,10 +89,17 @@ pub fn audit(title: &str, cases: &[Case]) {
         let failed = seeds.clone().filter(|&s| !(c.passes)(s)).count() as u64;
         let (stated, tail) = match c.false_failure {
             Some(p) => (format!("false failure ≤ {p:.1e}"), binomial_upper_tail(n, p, failed)),
-            None => (format!("power ≥ {CLAIMED_POWER}"), binomial_lower_tail(n, CLAIMED_POWER, n - failed)),
+            None => (
+                format!("power ≥ {CLAIMED_POWER}"),
+                binomial_lower_tail(n, CLAIMED_POWER, n - failed),
+            ),
         };
         let ok = tail >= level;
-        table.push(format!("| {} | {stated} | {failed}/{n} | {tail:.3} | {} |", c.name, if ok { "consistent" } else { "NOT CONSISTENT" }));
+        table.push(format!(
+            "| {} | {stated} | {failed}/{n} | {tail:.3} | {} |",
+            c.name,
+            if ok { "consistent" } else { "NOT CONSISTENT" }
+        ));
         if !ok {
             problems.push(format!("{}: failed {failed}/{n} ({stated})", c.name));
         }
