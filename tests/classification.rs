@@ -13,7 +13,7 @@ use common::{audit, Case};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use transport_langevin::experiments::t3_classification::{
-    betas, decay_check, delta_of_teacher, linearity_check, pcn_scale, problem, sweep, BetaSweep, Sampler,
+    betas, decay_check, delta_of_teacher, pcn_scale, problem, sweep, BetaSweep, Sampler,
 };
 use transport_langevin::tolerance::FALSE_FAILURE;
 
@@ -40,7 +40,7 @@ fn pcn_sweep(seed: u64, used: impl Fn(f64) -> f64) -> Result<BetaSweep, String> 
 }
 
 /// The sweep at the right temperatures, computed once per seed for the
-/// decay and linearity tests (and the audit).
+/// decay test (and the audit).
 fn correct_sweep(seed: u64) -> Result<BetaSweep, String> {
     static S: OnceLock<Mutex<HashMap<u64, Result<BetaSweep, String>>>> = OnceLock::new();
     let mut map = S.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
@@ -71,27 +71,11 @@ fn frozen_sweep(seed: u64) -> Result<BetaSweep, String> {
     pcn_sweep(seed, |_| 40.0)
 }
 
-/// The quadratic temperature schedule of the curvature control:
-/// β_used = 20 + (β − 20)²/60.
-fn curved(b: f64) -> f64 {
-    20.0 + (b - 20.0) * (b - 20.0) / 60.0
-}
-
-/// Linearity evidence: the χ² of the straight line through log p(β) of the
-/// correct schedule is below its upper χ²_{k−2} quantile at `FALSE_FAILURE`
-/// (false failure ≤ 1e-3 if log p is linear in β over the sweep and the
-/// per-point errors are normal: an assumption at these (quick) chain
-/// lengths, not a theorem). Negative control: a quadratic temperature
-/// schedule (β_used = 20 + (β − 20)²/60, so log p is curved in the labelled
-/// β) is rejected by the same χ², claimed with probability ≥ 0.99.
-#[test]
-fn curved_schedule_rejected() {
-    let s = correct_sweep(SEED).unwrap();
-    assert!(linearity_check("linear", &s, FALSE_FAILURE).passed, "chi2 {}", s.chi2);
-    let s = pcn_sweep(SEED, curved).unwrap();
-    let c = linearity_check("linear", &s, FALSE_FAILURE);
-    assert!(!c.passed, "chi2 {} <= {}", s.chi2, c.theoretical);
-}
+// No linearity test: log p(β) linear in β is not a statement of the paper
+// (T3 bounds p(β) by exp(−cβ); it does not claim a straight line), and a χ²
+// test of linearity was miscalibrated at these quick chain lengths (mean χ²
+// 9.2 over 26 seeds against 4 for χ²_4; 3 false failures in 22 seeds). The
+// T3 record reports the χ² as evidence only.
 
 /// The calibration audit (issue 8): the statistical tests of this file and
 /// their negative controls rerun over 100 fresh seeds (`common::audit`: a
@@ -111,7 +95,6 @@ fn curved_schedule_rejected() {
 fn calibration_over_100_seeds() {
     let spaced = betas(true).len() as u64;
     let decays = |s: &Result<BetaSweep, String>| s.as_ref().is_ok_and(|s| decay_check("decay", s, FALSE_FAILURE).passed);
-    let linear = |s: &Result<BetaSweep, String>| s.as_ref().is_ok_and(|s| linearity_check("linear", s, FALSE_FAILURE).passed);
     audit(
         "classification: decay of the error probability in beta (pCN-MH)",
         &[
@@ -124,16 +107,6 @@ fn calibration_over_100_seeds() {
                 name: "control: frozen temperature beta = 40",
                 false_failure: None,
                 passes: &|s| frozen_sweep(spaced * s).is_ok_and(|f| !decay_check("decay", &f, FALSE_FAILURE).passed),
-            },
-            Case {
-                name: "log p(beta) linear (chi2)",
-                false_failure: Some(FALSE_FAILURE),
-                passes: &|s| linear(&correct_sweep(spaced * s)),
-            },
-            Case {
-                name: "control: curved temperature schedule",
-                false_failure: None,
-                passes: &|s| pcn_sweep(spaced * s, curved).is_ok_and(|c| !linearity_check("linear", &c, FALSE_FAILURE).passed),
             },
         ],
     );
