@@ -34,11 +34,11 @@ fn run_seeded(id: &str, seed: u64) -> Record {
 /// inequalities (false failure 0); S5 (exact OU variances) and S9 (ν̃_β
 /// variances) contain χ² and z tests at family false-failure probability
 /// 1e-3 each, so this test fails falsely with probability ≤ 2e-3 over a
-/// fresh seed (despite its name, it is statistical). Negative controls:
+/// fresh seed. Negative controls:
 /// [`control_s5_record_at_wrong_temperature`] and
 /// [`control_s9_record_at_wrong_temperature`].
 #[test]
-fn deterministic_definitions_hold() {
+fn definition_records_hold() {
     for id in ["S3", "S8", "S5", "S9"] {
         let r = run(id);
         assert_eq!(
@@ -81,7 +81,7 @@ fn record_variances_pass_at_2beta(id: &str, label: &str, seed: u64) -> bool {
     tests.iter().all(|c| (c.empirical - c.theoretical / 2.0).abs() <= c.tolerance / 2.0)
 }
 
-/// Negative control of [`deterministic_definitions_hold`]: the S5 record's
+/// Negative control of [`definition_records_hold`]: the S5 record's
 /// exact-OU draws tested against the variances at the wrong temperature 2β
 /// (μ_k/(2βλ)) by the record's χ² tests are rejected; claimed to be
 /// rejected with probability ≥ 0.99 (every variance is off by a factor 2,
@@ -91,7 +91,7 @@ fn control_s5_record_at_wrong_temperature() {
     assert!(!record_variances_pass_at_2beta("S5", "exact OU mode", 5));
 }
 
-/// Negative control of [`deterministic_definitions_hold`]: the S9 record's
+/// Negative control of [`definition_records_hold`]: the S9 record's
 /// ν̃_β draws tested against the variances at the wrong temperature 2β
 /// (μ_k^{γ+1}/(2βλ)) by the record's χ² tests are rejected; claimed to be
 /// rejected with probability ≥ 0.99 (as for S5).

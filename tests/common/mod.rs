@@ -64,7 +64,9 @@ pub struct Case<'a> {
     /// marks a negative control, claimed to be rejected with probability
     /// ≥ [`CLAIMED_POWER`].
     pub false_failure: Option<f64>,
-    /// Runs the test with a seed; `true` when it passed.
+    /// Runs the case with a seed and says whether it did its job: for a
+    /// correct test, `true` when the test passed; for a control, `true`
+    /// when the check rejected it.
     pub passes: &'a (dyn Fn(u64) -> bool + Sync),
 }
 
@@ -82,7 +84,7 @@ pub fn audit(title: &str, cases: &[Case]) {
     let mut table = vec![
         format!("{title}: {n} seeds"),
         String::new(),
-        "| test | stated | failed | P(as extreme) | verdict |".to_string(),
+        "| case | stated | runs that did not do their job | P(as extreme) | verdict |".to_string(),
         "|---|---|---|---|---|".to_string(),
     ];
     for c in cases {
