@@ -142,3 +142,38 @@ fn bad_inputs_are_typed_errors() {
         Err(Error::DimensionMismatch { .. })
     ));
 }
+
+/// The building blocks by hand: sup |σ| of a shifted tanh, f_W with a
+/// shift and an unclipped second layer, and the L2(ρ0) distance at M = 4.
+#[test]
+fn building_blocks_by_hand() {
+    use transport_langevin::statements::l1::{clip, l2_rho0_distance, sharp_constant};
+    let s8 = L1Model::s8(2.0).unwrap();
+    assert_eq!(s8.sigma_sup(), 1.0);
+    let shifted = |shift: f64| L1Model { shift, ..s8 };
+    assert_eq!(shifted(-0.5).sigma_sup(), 1.5);
+    assert_eq!(shifted(0.25).sigma_sup(), 1.25);
+    // M = 2, d = 1: f = (1/2) Σ_m c(W2_m) (tanh(c(W1_m) x) + shift).
+    let (w1, w2, x) = (
+        DMatrix::from_row_slice(2, 1, &[0.4, -1.5]),
+        DVector::from_column_slice(&[3.0, -0.7]),
+        0.8,
+    );
+    let by_hand = |m: &L1Model, sec: &dyn Fn(f64) -> f64| {
+        (0..2)
+            .map(|i| sec(w2[i]) * ((clip(2.0, w1[(i, 0)]) * x).tanh() + m.shift))
+            .sum::<f64>()
+            / 2.0
+    };
+    let m = shifted(0.3);
+    assert!((m.eval(&w1, &w2, &[x]).unwrap() - by_hand(&m, &|v| clip(2.0, v))).abs() < 1e-15);
+    let unclipped = L1Model { clip_second: false, ..m };
+    assert!((unclipped.eval(&w1, &w2, &[x]).unwrap() - by_hand(&unclipped, &|v| v)).abs() < 1e-15);
+    // ‖W − W'‖²_{L2(ρ0)} = (1/M) Σ_m ‖W(m) − W'(m)‖²: differences (1, 0 | 2),
+    // (0, 0 | 0), (0, 2 | 0), (0, 0 | 1) → (1 + 4 + 4 + 1)/4 = 2.5.
+    let a1 = DMatrix::zeros(4, 2);
+    let b1 = DMatrix::from_row_slice(4, 2, &[1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0]);
+    let (a2, b2) = (DVector::zeros(4), DVector::from_column_slice(&[2.0, 0.0, 0.0, 1.0]));
+    assert!((l2_rho0_distance(&a1, &a2, &b1, &b2) - 2.5f64.sqrt()).abs() < 1e-15);
+    assert_eq!(sharp_constant(1.5, 2.0, 1.0), 2.5);
+}
