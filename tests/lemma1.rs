@@ -170,10 +170,11 @@ fn building_blocks_by_hand() {
     let unclipped = L1Model { clip_second: false, ..m };
     assert!((unclipped.eval(&w1, &w2, &[x]).unwrap() - by_hand(&unclipped, &|v| v)).abs() < 1e-15);
     // ‖W − W'‖²_{L2(ρ0)} = (1/M) Σ_m ‖W(m) − W'(m)‖²: differences (1, 0 | 2),
-    // (0, 0 | 0), (0, 2 | 0), (0, 0 | 1) → (1 + 4 + 4 + 1)/4 = 2.5.
-    let a1 = DMatrix::zeros(4, 2);
-    let b1 = DMatrix::from_row_slice(4, 2, &[1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0]);
-    let (a2, b2) = (DVector::zeros(4), DVector::from_column_slice(&[2.0, 0.0, 0.0, 1.0]));
+    // (0, 0 | 0), (0, 2 | 0), (0, 0 | 1) → (1 + 4 + 4 + 1)/4 = 2.5 (W ≠ 0, so
+    // a sum in place of a difference shows).
+    let a1 = DMatrix::from_element(4, 2, 1.0);
+    let b1 = DMatrix::from_row_slice(4, 2, &[2.0, 1.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0]);
+    let (a2, b2) = (DVector::from_element(4, 0.5), DVector::from_column_slice(&[2.5, 0.5, 0.5, 1.5]));
     assert!((l2_rho0_distance(&a1, &a2, &b1, &b2) - 2.5f64.sqrt()).abs() < 1e-15);
     assert_eq!(sharp_constant(1.5, 2.0, 1.0), 2.5);
 }
