@@ -96,7 +96,7 @@ fn binomial_tails_are_right() {
 
 #[test]
 #[ignore = "100-seed audit, about 40 min on 2 cores"]
-fn statement_checks_over_100_seeds() {
+fn calibration_of_statement_records_over_100_seeds() {
     let start = std::time::Instant::now();
     let mut ids: Vec<String> = Vec::new();
     let mut tallies: Vec<Tally> = Vec::new();

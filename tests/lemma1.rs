@@ -176,5 +176,5 @@ fn building_blocks_by_hand() {
     let b1 = DMatrix::from_row_slice(4, 2, &[2.0, 1.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0]);
     let (a2, b2) = (DVector::from_element(4, 0.5), DVector::from_column_slice(&[2.5, 0.5, 0.5, 1.5]));
     assert!((l2_rho0_distance(&a1, &a2, &b1, &b2) - 2.5f64.sqrt()).abs() < 1e-15);
-    assert_eq!(sharp_constant(1.5, 2.0, 1.0), 2.5);
+    assert!((sharp_constant(1.5, 3.0, 2.0) - 38.25f64.sqrt()).abs() < 1e-15);
 }
