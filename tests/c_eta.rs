@@ -200,8 +200,10 @@ fn two_layer_failures(seed: u64) -> Vec<String> {
 }
 
 /// Negative control: π_∞ at the wrong temperature (pCN-MH at 2β) is
-/// rejected by the same cross-check for ‖W‖² and both risks, claimed with
-/// probability ≥ 0.99.
+/// rejected by the same test, which needs the cross-check of all three test
+/// functions to pass; claimed with probability ≥ 0.99. (At the fixed seed
+/// each of the three rejects it; over fresh seeds the two risks alone would
+/// reject it with probability about 0.98, ‖W‖² with margin.)
 #[test]
 fn two_layer_cross_check_rejects_wrong_temperature() {
     let accepted = two_layer_wrong_temperature_accepted(SEED);
@@ -292,7 +294,7 @@ fn calibration_over_100_seeds() {
             Case {
                 name: "control: pCN at wrong temperature 2 beta",
                 false_failure: None,
-                passes: &|s| two_layer_wrong_temperature_accepted(s).is_empty(),
+                passes: &|s| two_layer_wrong_temperature_accepted(s).len() < 3,
             },
         ],
     );
