@@ -72,6 +72,38 @@ fn vacuity_threshold_is_where_the_excess_crosses_r_bar() {
     assert!((limit - 4.0 * 0.01).abs() < 1e-4, "{limit}");
 }
 
+/// The branches of the vacuity threshold: non-vacuous already at n = 1
+/// (exactly 1 is returned, not a bisection result near it), and β = n with
+/// R̄ < 1/4 but vacuous at n = 1 (the bisection runs and finds the edge).
+#[test]
+fn vacuity_threshold_branches() {
+    // n = 1, β = 1: R̄²(6 + log((1 + e^{R̄²/2})/δ)) = 0.09 < R̄ = 0.1.
+    for rule in [BetaRule::One, BetaRule::SqrtN, BetaRule::N] {
+        assert_eq!(non_vacuous_from(rule, 0.1, 0.1).unwrap(), Some(1.0));
+    }
+    // R̄ = 0.2: 0.36 ≥ R̄ at n = 1, and 4R̄² = 0.16 < R̄, so a finite edge.
+    let n = non_vacuous_from(BetaRule::N, 0.2, 0.1).unwrap().unwrap();
+    assert!(n > 1.0);
+    assert!(!params(n, n, 0.2, 0.1, 0.0).terms().unwrap().vacuous);
+    let below = n * (1.0 - 1e-6);
+    assert!(params(below, below, 0.2, 0.1, 0.0).terms().unwrap().vacuous);
+}
+
+/// The β rules: β(n) and the stable names written into the records (the
+/// same as their JSON form).
+#[test]
+fn beta_rules_and_names() {
+    for (rule, name, beta) in [
+        (BetaRule::One, "1", 1.0),
+        (BetaRule::SqrtN, "sqrt_n", 4.0),
+        (BetaRule::N, "n", 16.0),
+    ] {
+        assert_eq!(rule.name(), name);
+        assert_eq!(serde_json::to_value(rule).unwrap(), serde_json::json!(name));
+        assert_eq!(rule.beta(16.0), beta);
+    }
+}
+
 #[test]
 fn bad_inputs_are_typed_errors() {
     assert!(matches!(
