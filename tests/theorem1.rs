@@ -87,6 +87,12 @@ fn vacuity_threshold_branches() {
     assert!(!params(n, n, 0.2, 0.1, 0.0).terms().unwrap().vacuous);
     let below = n * (1.0 - 1e-6);
     assert!(params(below, below, 0.2, 0.1, 0.0).terms().unwrap().vacuous);
+    // R̄ = 40: e^{R̄²/2} overflows f64, the bound must not. Its edge for
+    // β = 1 is near n = (R̄(2 + 4/√n + R̄²/2 + log(1/δ)))² ≈ 1.03e9.
+    let n = non_vacuous_from(BetaRule::One, 40.0, 0.1).unwrap().unwrap();
+    assert!((n / 1.03e9 - 1.0).abs() < 0.01, "{n}");
+    let t = params(n, 1.0, 40.0, 0.1, 0.0).terms().unwrap();
+    assert!(t.bound.is_finite() && !t.vacuous);
 }
 
 /// The β rules: β(n) and the stable names written into the records (the

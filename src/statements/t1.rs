@@ -75,7 +75,10 @@ impl T1Params {
         let scale = self.r_bar * self.r_bar / sn;
         let constant = 2.0 * scale;
         let temperature = scale * 4.0 * self.beta / sn;
-        let confidence = scale * libm::log((1.0 + libm::exp(self.r_bar * self.r_bar / 2.0)) / self.delta);
+        // log((1 + e^{R̄²/2})/δ), as R̄²/2 + log1p(e^{−R̄²/2}) − log δ: no
+        // overflow of e^{R̄²/2} for R̄ ≳ 37.7.
+        let half = self.r_bar * self.r_bar / 2.0;
+        let confidence = scale * (half + libm::log1p(libm::exp(-half)) - libm::log(self.delta));
         let non_stationary = 2.0 * self.xi;
         let bound = constant + temperature + confidence + non_stationary;
         Ok(T1Terms {
