@@ -15,8 +15,9 @@
 //!   probability ≥ `CLAIMED_POWER` (0.99); the number of runs that reject it
 //!   must not be improbably low under Binomial(100, 0.99);
 //! - a *deterministic finding* ([`FINDINGS`]): a check with no Monte Carlo
-//!   error that fails by design (P1's exact grid rate, erratum E2). It must
-//!   fail in every run: the seed does not enter it;
+//!   error whose failure is a result (P1's exact grid rates, erratum E2:
+//!   they fail at β = 8 and pass at β = 2 and 4). The seed does not enter
+//!   it, so it must have the same outcome in every run;
 //! - every other check must pass. A record's stated family false-failure
 //!   probability is the sum of its checks' `false_failure_prob`; the number
 //!   of runs in which any of its checks failed must not be improbable under
@@ -159,9 +160,9 @@ fn calibration_of_statement_records_over_100_seeds() {
             }
         }
         for (name, k) in &t.findings {
-            println!("| {id} | {name} | {k}/{} | all (deterministic) |", t.runs);
-            if *k != t.runs {
-                problems.push(format!("{id}: finding '{name}' failed in {k}/{} runs", t.runs));
+            println!("| {id} | {name} | {k}/{} | 0 or all (deterministic) |", t.runs);
+            if *k != 0 && *k != t.runs {
+                problems.push(format!("{id}: deterministic check '{name}' failed in {k}/{} runs", t.runs));
             }
         }
     }
