@@ -205,3 +205,54 @@ fn bad_inputs_are_typed_errors() {
     assert!(matches!(p1::implied_c1(&[zero], 1.0), Err(Error::NonPositive { .. })));
     assert!(matches!(p1::delta_crit(&base(), -1.0), Err(Error::NonPositive { .. })));
 }
+
+/// ρ, ρ^{1/η} and Ξ_k with μ_0 ≠ 1 and at an intermediate k (the base
+/// case has μ_0 = 1, where λη/μ_0 and λημ_0 agree, and only k = 0 and
+/// k → ∞, where the exponential is 1 or 0).
+#[test]
+fn constants_with_mu0_not_one_and_xi_at_finite_k() {
+    let p = P1Params {
+        mu0: 0.5,
+        lambda: 0.3,
+        eta: 0.2,
+        ..base()
+    };
+    assert!(close(p1::rho(0.3, 0.2, 0.5), 1.0 / 1.12, 1e-15));
+    assert!(close(p1::rho_pow(0.3, 0.2, 0.5), 1.12f64.powi(-5), 1e-13));
+    assert!(close(p1::rho_pow(0.3, 0.0, 0.5), (-0.6f64).exp(), 1e-15));
+    let c = p.constants().unwrap();
+    assert!(close(c.rho, 1.0 / 1.12, 1e-15));
+    let (c1, a, k) = (2.0, 0.1, 10.0);
+    let l0 = p.lambda_star_0().unwrap();
+    let by_hand = c1 * (c.c_w0 * (-c.lambda_star * 0.2 * 10.0).exp() + p.beta.sqrt() / l0 * 0.2f64.powf(0.5 - a));
+    assert!(close(p.xi(c1, a, k).unwrap(), by_hand, 1e-12));
+}
+
+/// Bounds of the loss and the gradient may be 0 (the zero loss) but not
+/// negative.
+#[test]
+fn zero_bounds_are_valid_negative_are_not() {
+    assert!(P1Params {
+        loss_bound: 0.0,
+        grad_bound: 0.0,
+        ..base()
+    }
+    .constants()
+    .is_ok());
+    assert!(matches!(
+        P1Params {
+            loss_bound: -1e-9,
+            ..base()
+        }
+        .validate(),
+        Err(Error::OutOfRange { name: "loss_bound", .. })
+    ));
+    assert!(matches!(
+        P1Params {
+            grad_bound: -1e-9,
+            ..base()
+        }
+        .validate(),
+        Err(Error::OutOfRange { name: "grad_bound", .. })
+    ));
+}
