@@ -69,6 +69,9 @@ fn e1_v_bar_eta0_is_the_mu0_limit_not_the_printed_mu1() {
     assert!(close(limit, corrected, 1e-7));
     assert_eq!(at_zero, corrected);
     assert!((printed - limit).abs() > 0.25 * limit, "printed {printed} vs limit {limit}");
+    // The printed form itself: 4b̄/(√((1 + x)/2) − x) with x = e^{−λ/μ_1} = e^{−2}.
+    let x = (-2.0f64).exp();
+    assert!(close(printed, 4.0 * b_bar / (((1.0 + x) / 2.0).sqrt() - x), 1e-15));
 }
 
 /// Λ*_η and C_W0 are continuous at η = 0 (Λ*_0 is the limit of Λ*_η).
@@ -226,6 +229,19 @@ fn constants_with_mu0_not_one_and_xi_at_finite_k() {
     let l0 = p.lambda_star_0().unwrap();
     let by_hand = c1 * (c.c_w0 * (-c.lambda_star * 0.2 * 10.0).exp() + p.beta.sqrt() / l0 * 0.2f64.powf(0.5 - a));
     assert!(close(p.xi(c1, a, k).unwrap(), by_hand, 1e-12));
+    // Λ* with the unsaturated prefactor λ/(2μ_0) = 0.3.
+    let ls = 0.3 * p.delta / (4.0 * (c.kappa * (c.v_bar + 1.0) / (1.0 - p.delta)).ln());
+    assert!(close(c.lambda_star, ls, 1e-14));
+}
+
+/// The searches return a δ and the value of the objective at that δ.
+#[test]
+fn searches_return_their_argument_and_value() {
+    let p = base();
+    let (d, v) = p1::optimal_delta(&p, 1.0, 0.05, 50.0).unwrap();
+    assert!(close(P1Params { delta: d, ..p }.xi(1.0, 0.05, 50.0).unwrap(), v, 1e-12));
+    let (dm, lm) = p1::max_lambda_star(&p).unwrap();
+    assert!(close(P1Params { delta: dm, ..p }.constants().unwrap().lambda_star, lm, 1e-12));
 }
 
 /// Bounds of the loss and the gradient may be 0 (the zero loss) but not
