@@ -181,6 +181,16 @@ fn implied_c1_by_hand() {
     assert_eq!(c.argmax, 1);
     assert!(close(c.lower, 0.1, 1e-15));
     assert!(close(c.upper, 0.2, 1e-15));
+    // The largest ratio, not the largest error, sets C_1 (errors below their
+    // brackets); on a tie the first point is kept.
+    let d = |error: f64, bracket: f64| Deviation {
+        error,
+        stderr: 0.0,
+        bracket,
+    };
+    let c = p1::implied_c1(&[d(0.5, 1.0), d(0.4, 0.5), d(0.2, 0.25)], 2.0).unwrap();
+    assert!(close(c.c1, 0.8, 1e-15));
+    assert_eq!(c.argmax, 1);
 }
 
 /// Bad inputs give typed errors.
