@@ -158,6 +158,13 @@ fn max_lambda_star_and_delta_crit() {
     let at = P1Params { delta: dc, ..p }.constants().unwrap().lambda_star;
     assert!(close(at, rate, 1e-9), "{at} vs {rate}");
     assert_eq!(p1::delta_crit(&p, 2.0 * lm).unwrap(), 1.0);
+    // A rate just below the maximum: δ_crit close to δ_max (the bisection's
+    // upper end, logit(δ_max), matters).
+    let rate = 0.999 * lm;
+    let dc = p1::delta_crit(&p, rate).unwrap();
+    assert!(dc < dm && dc > 0.5 * dm, "{dc} vs {dm}");
+    let at = P1Params { delta: dc, ..p }.constants().unwrap().lambda_star;
+    assert!(close(at, rate, 1e-9), "{at} vs {rate}");
 }
 
 /// Implied C_1 by hand: errors 1, 3 over brackets 10, 20 → C_1 = max(0.1, 0.15);
