@@ -93,6 +93,9 @@ fn vacuity_threshold_branches() {
     assert!((n / 1.03e9 - 1.0).abs() < 0.01, "{n}");
     let t = params(n, 1.0, 40.0, 0.1, 0.0).terms().unwrap();
     assert!(t.bound.is_finite() && !t.vacuous);
+    // R̄ = 1e200: the edge n ≈ (R̄³/2)² is beyond f64, so the doubling search
+    // gives up past n = 1e300 (and terminates).
+    assert_eq!(non_vacuous_from(BetaRule::One, 1e200, 0.1).unwrap(), None);
 }
 
 /// The β rules: β(n) and the stable names written into the records (the
