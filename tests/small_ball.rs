@@ -281,3 +281,19 @@ fn calibration_over_100_seeds() {
         ],
     );
 }
+
+/// The prior's variances by hand with c_μ ≠ 1: s_k = μ_k^{γ+1}/(βλ),
+/// μ_k = 2(k+1)^{−2}, γ = 1, βλ = 4 → s_k = (k+1)^{−4}; γ = 0.5, βλ = 1 →
+/// s_k = 2^{1.5}(k+1)^{−3}.
+#[test]
+fn prior_variances_by_hand() {
+    let s = Variances::prior(2.0, 2.0, 1.0, 4.0).unwrap().first(3);
+    for (k, v) in s.iter().enumerate() {
+        assert!((v - ((k + 1) as f64).powi(-4)).abs() <= 1e-15 * v, "k = {k}: {v}");
+    }
+    let s = Variances::prior(2.0, 2.0, 0.5, 1.0).unwrap().first(3);
+    for (k, v) in s.iter().enumerate() {
+        let want = 2f64.powf(1.5) * ((k + 1) as f64).powi(-3);
+        assert!((v - want).abs() <= 1e-15 * want, "k = {k}: {v} vs {want}");
+    }
+}
