@@ -297,3 +297,23 @@ fn prior_variances_by_hand() {
         assert!((v - want).abs() <= 1e-15 * want, "k = {k}: {v} vs {want}");
     }
 }
+
+/// The tail-mass bound by hand (s_k = (k + ½)^{−2}): past the explicit head
+/// it is the integral-test bound a(K+b)^{−q} + a(K+b)^{1−q}/(q−1); inside
+/// the head it is the head's remaining sum plus that bound at the head's
+/// end; it bounds the true tail Σ_{k≥K} s_k = ψ'(K + ½) from above.
+#[test]
+fn tail_mass_bound_by_hand() {
+    let v = Variances::power_law(1.0, 0.5, 2.0).unwrap();
+    let integral = |k: f64| (k + 0.5).powi(-2) + 1.0 / (k + 0.5);
+    let k = cf::HEAD + 44;
+    assert!((v.tail_mass_bound(k) - integral(k as f64)).abs() <= 1e-15 * integral(k as f64));
+    let head: f64 = (10..cf::HEAD).map(|j| (j as f64 + 0.5).powi(-2)).sum();
+    let want = head + integral(cf::HEAD as f64);
+    assert!((v.tail_mass_bound(10) - want).abs() <= 1e-14 * want);
+    // Σ_{k≥10} (k + ½)^{−2} = ψ'(x), x = 10.5, whose asymptotic series
+    // 1/x + 1/(2x²) + 1/(6x³) − 1/(30x⁵) is accurate to ~1e-8 here.
+    let x: f64 = 10.5;
+    let true_tail = 1.0 / x + 1.0 / (2.0 * x * x) + 1.0 / (6.0 * x.powi(3)) - 1.0 / (30.0 * x.powi(5));
+    assert!(v.tail_mass_bound(10) >= true_tail && v.tail_mass_bound(10) < true_tail * 1.001);
+}
