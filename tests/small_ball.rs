@@ -37,6 +37,8 @@ fn brownian_exact_law_six_decades() {
             (c.empirical - c.theoretical).abs() <= err + 1e-14 * c.theoretical,
             "error estimate too small at {eps}"
         );
+        // … and the estimate itself stays within the stated accuracy.
+        assert!(err <= SMALL_BALL_REL * c.theoretical, "error estimate {err} at {eps}");
     }
 }
 
