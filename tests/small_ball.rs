@@ -319,3 +319,22 @@ fn tail_mass_bound_by_hand() {
     let true_tail = 1.0 / x + 1.0 / (2.0 * x * x) + 1.0 / (6.0 * x.powi(3)) - 1.0 / (30.0 * x.powi(5));
     assert!(v.tail_mass_bound(10) >= true_tail && v.tail_mass_bound(10) < true_tail * 1.001);
 }
+
+/// The Euler–Maclaurin tail of the sums against closed forms: E S for the
+/// Brownian variances is Σ (k+½)^{−2}/π² = 1/2, and for s_k = (k+1)^{−2},
+/// Σ = π²/6, and for s_k = (k+1)^{−4}, π⁴/90; within 1e-10 relative (the
+/// sums are within 4e-12). The first Euler–Maclaurin correction g'/12 at the
+/// head's end is ≈ 2e-9 of the sum, so it is tested; the third-derivative
+/// term (≈ 1e-14) is below what a test can see.
+#[test]
+fn series_means_match_closed_forms() {
+    let pi2 = std::f64::consts::PI.powi(2);
+    for (v, want) in [
+        (Variances::brownian(), 0.5),
+        (Variances::power_law(1.0, 1.0, 2.0).unwrap(), pi2 / 6.0),
+        (Variances::power_law(1.0, 1.0, 4.0).unwrap(), pi2 * pi2 / 90.0),
+    ] {
+        let m = v.mean();
+        assert!((m - want).abs() <= 1e-10 * want, "{m} vs {want}");
+    }
+}
