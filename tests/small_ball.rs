@@ -338,3 +338,28 @@ fn series_means_match_closed_forms() {
         assert!((m - want).abs() <= 1e-10 * want, "{m} vs {want}");
     }
 }
+
+/// Above the mean (ε² > E S = ½ for Brownian motion) the calculator takes
+/// its other branch (saddle point t < 0, bounded by s_max), and the exact
+/// law needs the terms n ≥ 1 of its alternating series: both routes agree.
+#[test]
+fn brownian_exact_law_above_the_mean() {
+    for eps in [0.8, 1.0] {
+        let calc = cf::small_ball(&Variances::brownian(), eps).unwrap();
+        let exact = cf::brownian_exact(eps).unwrap();
+        assert!(
+            (calc.neg_log_prob - exact).abs() <= SMALL_BALL_REL * exact.abs().max(1e-3),
+            "eps {eps}: {} vs {exact}",
+            calc.neg_log_prob
+        );
+    }
+}
+
+/// The printed and corrected T2R small-ball bounds by hand (γ = 1: α̃ = ¼,
+/// exponent −2α̃/(1 − α̃) = −2/3; βλ = 4, ε = 0.1).
+#[test]
+fn small_ball_bounds_by_hand() {
+    let e = -2.0 / 3.0;
+    assert!((cf::small_ball_bound_printed(1.0, 4.0, 0.1) - 0.05f64.powf(e)).abs() < 1e-12);
+    assert!((cf::small_ball_bound_corrected(1.0, 4.0, 0.1) - 0.2f64.powf(e)).abs() < 1e-12);
+}
