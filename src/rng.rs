@@ -70,6 +70,14 @@ pub fn fill_standard_normal_with<R: Rng + ?Sized>(rng: &mut R, len: usize, mut s
     }
 }
 
+/// A rows × cols matrix of N(0, 1) draws filled row by row: the same
+/// sequence as [`fill_standard_normal`] on a row-major buffer.
+pub fn standard_normal_matrix<R: Rng + ?Sized>(rng: &mut R, rows: usize, cols: usize) -> nalgebra::DMatrix<f64> {
+    let mut m = nalgebra::DMatrix::zeros(rows, cols);
+    fill_standard_normal_with(rng, rows * cols, |i, z| m[(i / cols, i % cols)] = z);
+    m
+}
+
 /// One N(0, 1) draw (uses a pair of uniforms, discards the sine).
 pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     let mut z = [0.0];

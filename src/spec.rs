@@ -45,7 +45,7 @@
 use crate::error::{self, Error, Result};
 use crate::loss::Loss;
 use crate::model::{Activation, Data, Model, Regression, TwoLayer, Variant};
-use crate::rng::{chain_rng, fill_standard_normal, uniform01};
+use crate::rng::{chain_rng, standard_normal_matrix, uniform01};
 use crate::space::{Coef, Kernel, Space};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
@@ -498,10 +498,7 @@ fn act(a: ActivationName) -> Activation {
 
 /// rows × cols standard normals, row-major, from stream `stream` of `seed`.
 pub fn normals(seed: u64, stream: u64, rows: usize, cols: usize) -> DMatrix<f64> {
-    let mut rng = chain_rng(seed, stream);
-    let mut buf = vec![0.0; rows * cols];
-    fill_standard_normal(&mut rng, &mut buf);
-    DMatrix::from_row_slice(rows, cols, &buf)
+    standard_normal_matrix(&mut chain_rng(seed, stream), rows, cols)
 }
 
 /// Either model of a spec.

@@ -17,7 +17,7 @@ use transport_langevin::experiments::problems::finite_width_all_modes;
 use transport_langevin::experiments::s4_space::gaussian_particles;
 use transport_langevin::loss::Loss;
 use transport_langevin::model::{Model, TwoLayer};
-use transport_langevin::rng::{chain_rng, fill_standard_normal};
+use transport_langevin::rng::{chain_rng, standard_normal_matrix};
 use transport_langevin::space::{Coef, Kernel};
 use transport_langevin::statements::a1;
 use transport_langevin::stats::fit_line;
@@ -130,11 +130,7 @@ fn third_setup(seed: u64) -> (TwoLayer, Vec<(Coef, Coef)>) {
     let (_, tl, _) = model_of_width(Loss::Squared, 16, seed).unwrap();
     let (nm, q) = tl.shape();
     let mut rng = chain_rng(seed, 0);
-    let mut draw = |s: f64| {
-        let mut buf = vec![0.0; nm * q];
-        fill_standard_normal(&mut rng, &mut buf);
-        Coef::from_row_slice(nm, q, &buf) * s
-    };
+    let mut draw = |s: f64| standard_normal_matrix(&mut rng, nm, q) * s;
     let pairs = (0..5).map(|i| (draw(0.3 * (i + 1) as f64), draw(1.0))).collect();
     (tl, pairs)
 }

@@ -25,7 +25,7 @@ use crate::error::Result;
 use crate::loss::Loss;
 use crate::model::{Activation, Data, Model, TwoLayer, Variant};
 use crate::record::{Check, Record, Status};
-use crate::rng::{chain_rng, fill_standard_normal};
+use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Kernel, Space};
 use crate::statements::{self, a1};
 use crate::stats::fit_line;
@@ -83,11 +83,7 @@ pub fn search(loss: Loss, budget: usize, seed: u64) -> Result<GradSearch> {
     let y_max = data.y.amax();
     let b_analytic = a1::clipped_grad_bound(loss, y_max, SHAPE.3, d_max)?;
     let mut rng = chain_rng(seed, 42);
-    let mut draw = |scale: f64| {
-        let mut buf = vec![0.0; nm * q];
-        fill_standard_normal(&mut rng, &mut buf);
-        Coef::from_row_slice(nm, q, &buf) * scale
-    };
+    let mut draw = |scale: f64| standard_normal_matrix(&mut rng, nm, q) * scale;
     let scales = [0.1, 0.3, 1.0, 3.0, 10.0, 30.0];
     let per = budget / 3;
     let mut b_random: f64 = 0.0;
@@ -203,11 +199,7 @@ pub fn third_search(m: usize, alpha_prime: f64, budget: usize, seed: u64) -> Res
     let (space, tl, _) = model_of_width(Loss::Squared, m, seed)?;
     let (nm, q) = tl.shape();
     let mut rng = chain_rng(seed, 43);
-    let mut draw = |scale: f64| {
-        let mut buf = vec![0.0; nm * q];
-        fill_standard_normal(&mut rng, &mut buf);
-        Coef::from_row_slice(nm, q, &buf) * scale
-    };
+    let mut draw = |scale: f64| standard_normal_matrix(&mut rng, nm, q) * scale;
     let scales = [0.1, 0.3, 1.0, 3.0];
     let per = (budget / 3).max(1);
     let mut best = (0.0, Coef::zeros(nm, q), Coef::zeros(nm, q), Coef::zeros(nm, q));

@@ -439,6 +439,22 @@ pub struct Budget {
     pub thin: usize,
 }
 
+impl Budget {
+    /// One chain's trace: `step(record)` advances the chain by one step and,
+    /// when `record` is true (every `thin`-th step after the burn-in),
+    /// returns the values to keep.
+    fn trace(&self, mut step: impl FnMut(bool) -> Result<Option<[f64; 3]>>) -> Result<Vec<[f64; 3]>> {
+        let mut out = Vec::with_capacity(self.len / self.thin + 1);
+        for t in 0..self.burn + self.len {
+            let record = t >= self.burn && (t - self.burn).is_multiple_of(self.thin);
+            if let Some(v) = step(record)? {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+}
+
 impl TwoLayerProblem {
     /// (‖W‖², 𝓛̂(W), 𝓛(W)).
     fn f(&self, w: &Coef) -> Result<[f64; 3]> {
@@ -490,20 +506,19 @@ pub fn coupled_difference(p: &TwoLayerProblem, eta: f64, b: Budget, seed: u64, s
         let mut wc = coarse.init(Coef::zeros(modes, q))?;
         let mut wf = fine.init(Coef::zeros(modes, q))?;
         let (mut e1, mut e2) = (Coef::zeros(modes, q), Coef::zeros(modes, q));
-        let mut out = Vec::with_capacity(b.len / b.thin + 1);
-        for t in 0..b.burn + b.len {
+        b.trace(|record| {
             crate::dynamics::langevin::draw_noise(&mut rng, &mut e1);
             crate::dynamics::langevin::draw_noise(&mut rng, &mut e2);
             let e = (&e1 + &e2) * std::f64::consts::FRAC_1_SQRT_2;
             coarse.step_with_noise(&p.model, &mut wc, &e)?;
             fine.step_with_noise(&p.model, &mut wf, &e1)?;
             fine.step_with_noise(&p.model, &mut wf, &e2)?;
-            if t >= b.burn && (t - b.burn).is_multiple_of(b.thin) {
-                let (a, f) = (p.f(&wc.w)?, p.f(&wf.w)?);
-                out.push([a[0] - f[0], a[1] - f[1], a[2] - f[2]]);
+            if !record {
+                return Ok(None);
             }
-        }
-        Ok(out)
+            let (a, f) = (p.f(&wc.w)?, p.f(&wf.w)?);
+            Ok(Some([a[0] - f[0], a[1] - f[1], a[2] - f[2]]))
+        })
     });
     pooled3(traces)
 }
@@ -516,14 +531,10 @@ pub fn scheme_means(p: &TwoLayerProblem, eta: f64, b: Budget, seed: u64, stream:
         let mut lv = p.langevin(eta).expect("validated above");
         let mut rng = chain_rng(seed, (stream << 20) + c);
         let mut st = lv.init(Coef::zeros(modes, q))?;
-        let mut out = Vec::with_capacity(b.len / b.thin + 1);
-        for t in 0..b.burn + b.len {
+        b.trace(|record| {
             lv.step(&p.model, &mut rng, &mut st);
-            if t >= b.burn && (t - b.burn).is_multiple_of(b.thin) {
-                out.push(p.f(&st.w)?);
-            }
-        }
-        Ok(out)
+            record.then(|| p.f(&st.w)).transpose()
+        })
     });
     pooled3(traces)
 }
@@ -541,14 +552,10 @@ pub fn pcn_means(p: &TwoLayerProblem, b: Budget, seed: u64, stream: u64) -> Resu
         let mut pcn = Pcn::new(&p.space, q, s.beta, s.lambda, TWO_LAYER_PCN_STEP).expect("validated above");
         let mut rng = chain_rng(seed, (stream << 20) + c);
         let mut st = pcn.init(&p.model, Coef::zeros(modes, q));
-        let mut out = Vec::with_capacity(b.len / b.thin + 1);
-        for t in 0..b.burn + b.len {
+        b.trace(|record| {
             pcn.step(&p.model, &mut rng, &mut st);
-            if t >= b.burn && (t - b.burn).is_multiple_of(b.thin) {
-                out.push(p.f(&st.w)?);
-            }
-        }
-        Ok(out)
+            record.then(|| p.f(&st.w)).transpose()
+        })
     });
     pooled3(traces)
 }

@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::loss::Loss;
 use crate::model::{fd_gradient, relative_error, Activation, Data, Model, TwoLayer, Variant};
 use crate::record::{Check, Record};
-use crate::rng::{chain_rng, fill_standard_normal};
+use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Kernel, Space};
 use crate::statements;
 use crate::tolerance::{EXACT_REL, FD_REL, FD_STEP};
@@ -94,9 +94,7 @@ impl Experiment for FiniteWidthLift {
         ));
 
         let mut rng = chain_rng(ctx.seed, 12);
-        let mut buf = vec![0.0; m * d];
-        fill_standard_normal(&mut rng, &mut buf);
-        let w = &c0 + Coef::from_row_slice(m, d, &buf) * 0.5;
+        let w = &c0 + standard_normal_matrix(&mut rng, m, d) * 0.5;
         let mut g = Coef::zeros(m, d);
         model.gradient(&w, &mut g);
         let fd = fd_gradient(|c| model.risk(c), &w, FD_STEP);
@@ -113,9 +111,7 @@ impl Experiment for FiniteWidthLift {
         pc.set_column(d, &a);
         let space_c = Space::finite_width(pc, Kernel::Gaussian { bandwidth: 3.0 }, m)?;
         let clipped = TwoLayer::new(&space_c, data, Loss::Logistic, Activation::Tanh, Variant::Clipped { r: 1.5 })?;
-        let mut buf = vec![0.0; m * (d + 1)];
-        fill_standard_normal(&mut rng, &mut buf);
-        let wc = space_c.identity_coefficients()? + Coef::from_row_slice(m, d + 1, &buf);
+        let wc = space_c.identity_coefficients()? + standard_normal_matrix(&mut rng, m, d + 1);
         let mut gc = Coef::zeros(m, d + 1);
         clipped.gradient(&wc, &mut gc);
         let fdc = fd_gradient(|c| clipped.risk(c), &wc, FD_STEP);

@@ -5,8 +5,8 @@
 use super::{Context, Experiment};
 use crate::error::Result;
 use crate::record::{Check, Record};
-use crate::rng::{chain_rng, fill_standard_normal};
-use crate::space::{Coef, Kernel, Space};
+use crate::rng::{chain_rng, standard_normal_matrix};
+use crate::space::{Kernel, Space};
 use crate::statements;
 use crate::tolerance::ORTHONORMALITY;
 use nalgebra::DMatrix;
@@ -69,9 +69,7 @@ pub fn norm_ratios(space: &Space, draws: usize, seed: u64) -> [f64; 4] {
     let mut worst = [0.0f64; 4];
     let (eta, lambda) = (0.3, 0.7);
     for _ in 0..draws {
-        let mut buf = vec![0.0; n * 2];
-        fill_standard_normal(&mut rng, &mut buf);
-        let c = Coef::from_row_slice(n, 2, &buf);
+        let c = standard_normal_matrix(&mut rng, n, 2);
         for &(g, gp) in &[(-1.0, 0.5), (0.0, 1.0), (0.5, 2.0)] {
             let r = space.norm_hk_gamma(&c, g) / (libm::pow(mu0, (gp - g) / 2.0) * space.norm_hk_gamma(&c, gp));
             worst[0] = worst[0].max(r);
@@ -88,10 +86,7 @@ pub fn norm_ratios(space: &Space, draws: usize, seed: u64) -> [f64; 4] {
 
 /// The finite-width space of the S4 experiment: M particles N(0, I_d).
 pub fn gaussian_particles(m: usize, d: usize, seed: u64, chain: u64) -> DMatrix<f64> {
-    let mut rng = chain_rng(seed, chain);
-    let mut buf = vec![0.0; m * d];
-    fill_standard_normal(&mut rng, &mut buf);
-    DMatrix::from_row_slice(m, d, &buf)
+    standard_normal_matrix(&mut chain_rng(seed, chain), m, d)
 }
 
 impl Experiment for SpaceChecks {
