@@ -197,7 +197,8 @@ fn small_ball(args: &[String]) -> Result<String> {
     let mut out = serde_json::json!({
         "gamma": gamma, "beta_lambda": beta_lambda, "eps": eps, "c_mu": c_mu, "decay": decay,
         "neg_log_prob": sb.neg_log_prob, "error_bound": sb.error_bound,
-        "chernoff_lower_bound": sb.chernoff, "saddle_point": sb.saddle, "nodes": sb.nodes,
+        "chernoff_lower_bound": (sb.saddle_point > 0.0).then_some(sb.chernoff),
+        "saddle_point": sb.saddle_point, "contour_abscissa": sb.abscissa, "nodes": sb.nodes,
         "method": "saddle-point Laplace inversion, Euler-Maclaurin tail (statements::cf)",
     });
     if let Some(k) = f.values.get("--truncate") {

@@ -65,6 +65,12 @@ pub struct Variances {
     tail: Option<PowerTail>,
 }
 
+/// Rounding allowance per term of a sum of n terms, relative to the sum of
+/// their moduli: Higham's γ_n ≈ n·u for recursive summation (u = 2^{−53})
+/// plus about one rounding in each term's own evaluation, so 2u = ε_mach.
+/// A worst-case floor: the typical error is √n times smaller.
+pub const ROUNDING: f64 = f64::EPSILON;
+
 /// Number of explicit terms before the Euler–Maclaurin tail.
 pub const HEAD: usize = 256;
 
@@ -159,29 +165,45 @@ impl Variances {
         }
     }
 
-    /// Σ_k f(s_k) with an error estimate; `scale` ≥ |z| such that f(s) is
-    /// linear in s once s·scale ≪ 1 (it sets where the tail integral stops).
-    fn sum(&self, scale: f64, f: impl Fn(f64) -> C) -> (C, f64) {
-        let mut acc = C::new(0.0, 0.0);
+    /// Σ_k f(s_k), itemised with its error budget (`proofs/small_ball.md`
+    /// §2). `scale` ≥ |z| such that f(s) is linear in s once s·scale ≪ 1:
+    /// it sets where the tail integral stops. Every series of the
+    /// calculator goes through here (E S, L(t), m(t), σ(t)², the
+    /// inversion's integrand).
+    pub fn series(&self, scale: f64, f: impl Fn(f64) -> C) -> Series {
+        let mut head = C::new(0.0, 0.0);
         for &s in &self.head {
-            acc += f(s);
+            head += f(s);
         }
-        let mut err = 1e-16 * self.head.len() as f64 * acc.norm();
+        let rounding_head = ROUNDING * self.head.len() as f64 * head.norm();
         let Some(t) = self.tail else {
-            return (acc, err);
+            return Series {
+                value: head,
+                head,
+                boundary: C::new(0.0, 0.0),
+                integral: C::new(0.0, 0.0),
+                tail_start: None,
+                tail_end: None,
+                err_rounding: rounding_head,
+                err_boundary: 0.0,
+                err_quadrature: 0.0,
+                err_beyond: 0.0,
+            };
         };
         let y0 = self.head.len() as f64 + t.b;
         let g = |y: f64| f(t.a * libm::pow(y, -t.q));
         // Euler–Maclaurin: Σ_{k≥K} g(k+b) = ∫_{y0}^∞ g + g(y0)/2 − g'(y0)/12 + g'''(y0)/720 + R.
         let h = 0.05 * y0;
         let (gp1, gm1, gp2, gm2) = (g(y0 + h), g(y0 - h), g(y0 + 2.0 * h), g(y0 - 2.0 * h));
-        let d1_low = (gp1 - gm1) / (2.0 * h);
+        let (gp4, gm4) = (g(y0 + 4.0 * h), g(y0 - 4.0 * h));
         let d1 = (gp1 * 8.0 - gm1 * 8.0 - gp2 + gm2) / (12.0 * h);
+        let d1_wide = (gp2 * 8.0 - gm2 * 8.0 - gp4 + gm4) / (24.0 * h);
         let d3 = (gp2 - gp1 * 2.0 + gm1 * 2.0 - gm2) / (2.0 * h * h * h);
-        acc += g(y0) * 0.5 - d1 / 12.0 + d3 / 720.0;
-        // Next Euler–Maclaurin term is smaller than the last one kept; the
-        // five-point derivative's error is below its gap to the central one.
-        err += (d3 / 720.0).norm() + (d1 - d1_low).norm() / 12.0;
+        let boundary = g(y0) * 0.5 - d1 / 12.0 + d3 / 720.0;
+        // The next Euler–Maclaurin term, g⁽⁵⁾/30240, is smaller than the
+        // last one kept; the five-point g' has error h⁴g⁽⁵⁾/30, 1/15 of its
+        // difference from the same rule at step 2h (Richardson).
+        let err_boundary = (d3 / 720.0).norm() + (d1 - d1_wide).norm() / 15.0 / 12.0;
         // ∫_{y0}^∞ g(y) dy = ∫_0^∞ g(y0 e^v) y0 e^v dv, Simpson at steps h and 2h.
         let s0 = t.a * libm::pow(y0, -t.q) * scale.max(1e-300);
         let v_max = (libm::log(s0).max(0.0)) / t.q + 40.0 / (t.q - 1.0);
@@ -190,6 +212,7 @@ impl Variances {
         let hv = v_max / m as f64;
         let mut fine = C::new(0.0, 0.0);
         let mut coarse = C::new(0.0, 0.0);
+        let mut fine_abs = 0.0;
         for j in 0..=m {
             let v = j as f64 * hv;
             let y = y0 * libm::exp(v);
@@ -202,6 +225,7 @@ impl Variances {
                 2.0
             };
             fine += val * w;
+            fine_abs += val.norm() * w;
             if j % 2 == 0 {
                 let wc = if j == 0 || j == m {
                     1.0
@@ -214,40 +238,140 @@ impl Variances {
             }
         }
         fine *= hv / 3.0;
+        fine_abs *= hv / 3.0;
         // m is a multiple of 4, so the coarse rule is Simpson at step 2h.
         coarse *= 2.0 * hv / 3.0;
         let y_end = y0 * libm::exp(v_max);
-        let beyond = (g(y_end) * y_end).norm() / (t.q - 1.0);
-        err += (fine - coarse).norm() / 15.0 + beyond;
-        acc += fine;
-        err += 1e-15 * acc.norm();
-        (acc, err)
+        let err_beyond = (g(y_end) * y_end).norm() / (t.q - 1.0);
+        let err_quadrature = (fine - coarse).norm() / 15.0;
+        let value = head + boundary + fine;
+        Series {
+            value,
+            head,
+            boundary,
+            integral: fine,
+            tail_start: Some(y0),
+            tail_end: Some(y_end),
+            err_rounding: rounding_head + ROUNDING * (m + 1) as f64 * fine_abs,
+            err_boundary,
+            err_quadrature,
+            err_beyond,
+        }
     }
 
-    fn s_max(&self) -> f64 {
+    /// s_0, the largest variance.
+    pub fn s_max(&self) -> f64 {
         self.head[0]
     }
 
     /// E S = Σ s_k.
     pub fn mean(&self) -> f64 {
-        self.sum(1.0, |s| C::new(s, 0.0)).0.re
+        self.series(1.0, |s| C::new(s, 0.0)).value.re
+    }
+
+    /// Checks −1/(2 s_max) < t < ∞, the domain of L(t) = log E e^{−tS}.
+    fn check_t(&self, name: &'static str, t: f64) -> Result<f64> {
+        let t = error::finite(name, t)?;
+        if 2.0 * t * self.s_max() > -1.0 {
+            Ok(t)
+        } else {
+            Err(Error::OutOfRange {
+                name,
+                value: t,
+                range: "(-1/(2 s_max), inf) (the Laplace transform's domain)",
+            })
+        }
+    }
+
+    /// m(t) = −L'(t) = Σ_k s_k/(1 + 2ts_k): the mean of S under the law
+    /// tilted by e^{−tS}. The saddle point solves m(t) = r.
+    pub fn tilted_mean(&self, t: f64) -> Result<f64> {
+        Ok(self.m(self.check_t("t", t)?))
+    }
+
+    /// L(t) = log E e^{−tS} = −½ Σ_k log(1 + 2ts_k), with its error estimate.
+    pub fn log_laplace(&self, t: f64) -> Result<(f64, f64)> {
+        Ok(self.log_laplace_at(self.check_t("t", t)?))
+    }
+
+    /// σ(t) = L''(t)^{1/2} = (2 Σ_k s̃_k²)^{1/2}, s̃_k = s_k/(1 + 2ts_k): the
+    /// standard deviation of S under the tilted law.
+    pub fn tilted_sd(&self, t: f64) -> Result<f64> {
+        Ok(self.sigma(self.check_t("t", t)?))
+    }
+
+    /// Σ_k log(1 + 2iω s̃_k), s̃_k = s_k/(1 + 2cs_k) (principal logarithms),
+    /// with its error estimate. On the contour Re z = c the inversion
+    /// integrand is exp(−½ ·) e^{iωr}/(c + iω).
+    pub fn tilted_log_cf(&self, c: f64, w: f64) -> Result<(C, f64)> {
+        let c = self.check_t("c", c)?;
+        let w = error::finite("omega", w)?;
+        Ok(self.log_cf(c, w))
     }
 
     fn m(&self, t: f64) -> f64 {
-        self.sum(2.0 * t.abs(), |s| C::new(s / (1.0 + 2.0 * t * s), 0.0)).0.re
+        self.series(2.0 * t.abs(), |s| C::new(s / (1.0 + 2.0 * t * s), 0.0)).value.re
     }
 
-    fn log_laplace(&self, t: f64) -> (f64, f64) {
-        let (v, e) = self.sum(2.0 * t.abs(), |s| C::new(libm::log1p(2.0 * t * s), 0.0));
-        (-0.5 * v.re, 0.5 * e)
+    fn log_laplace_at(&self, t: f64) -> (f64, f64) {
+        let v = self.series(2.0 * t.abs(), |s| C::new(libm::log1p(2.0 * t * s), 0.0));
+        (-0.5 * v.value.re, 0.5 * v.error())
     }
 
     fn sigma(&self, t: f64) -> f64 {
-        let v = self.sum(2.0 * t.abs(), |s| {
+        let v = self.series(2.0 * t.abs(), |s| {
             let u = s / (1.0 + 2.0 * t * s);
             C::new(u * u, 0.0)
         });
-        (2.0 * v.0.re).sqrt()
+        (2.0 * v.value.re).sqrt()
+    }
+
+    fn log_cf(&self, c: f64, w: f64) -> (C, f64) {
+        let v = self.series(2.0 * (w.abs() + c.abs()), |s| {
+            let st = s / (1.0 + 2.0 * c * s);
+            clog(C::new(1.0, 2.0 * w * st))
+        });
+        (v.value, v.error())
+    }
+}
+
+/// A series Σ_k f(s_k) with its error budget, item by item
+/// (`proofs/small_ball.md` §2). Without a tail only `head` and the
+/// rounding floor are non-zero.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Series {
+    /// The sum, `head + boundary + integral`.
+    pub value: C,
+    /// Σ over the explicit head, k < K.
+    pub head: C,
+    /// Euler–Maclaurin boundary terms g(y₀)/2 − g′(y₀)/12 + g‴(y₀)/720 at
+    /// y₀ = K + b, g(y) = f(a y^{−q}); the derivatives by five-point
+    /// differences at step 0.05 y₀.
+    pub boundary: C,
+    /// ∫_{y₀}^{y_end} g by Simpson's rule in v = log(y/y₀).
+    pub integral: C,
+    /// y₀ = K + b (None without a tail).
+    pub tail_start: Option<f64>,
+    /// y_end = y₀ e^{v_max}, v_max = max(log(a y₀^{−q} scale), 0)/q + 40/(q − 1).
+    pub tail_end: Option<f64>,
+    /// Rounding floor: [`ROUNDING`]·n·Σ|terms| for each sum of n terms
+    /// (head: n = K, using |head|; Simpson: n = m + 1 nodes).
+    pub err_rounding: f64,
+    /// |g‴/720| (bounds the first neglected Euler–Maclaurin term) plus the
+    /// Richardson estimate of the five-point g′'s error, |g′_h − g′_{2h}|/15,
+    /// over 12.
+    pub err_boundary: f64,
+    /// |S_h − S_{2h}|/15, Richardson's estimate of the Simpson error.
+    pub err_quadrature: f64,
+    /// |g(y_end)| y_end/(q − 1): the integral beyond y_end when g is linear
+    /// in s there (exact for f(s) = s).
+    pub err_beyond: f64,
+}
+
+impl Series {
+    /// The total error estimate, the sum of the items.
+    pub fn error(&self) -> f64 {
+        self.err_rounding + self.err_boundary + self.err_quadrature + self.err_beyond
     }
 }
 
@@ -261,9 +385,15 @@ pub struct SmallBall {
     /// Estimated absolute error of `neg_log_prob` (sum of the error
     /// estimates of every step; the ω-truncation part is rigorous).
     pub error_bound: f64,
-    /// Saddle point c (> 0 in the lower tail).
-    pub saddle: f64,
-    /// Chernoff exponent −(cr + L(c)) (a rigorous lower bound on −log P when c > 0).
+    /// The saddle point t, the root of m(t) = ε² ([`saddle_point`]): t > 0
+    /// below the mean E S, −1/(2 s_max) < t < 0 above it.
+    pub saddle_point: f64,
+    /// The abscissa c of the inversion contour Re z = c (the rule is in
+    /// [`small_ball`]'s documentation).
+    pub abscissa: f64,
+    /// The Chernoff exponent −(tr + L(t)) at the saddle point: below the
+    /// mean a rigorous lower bound on −log P(S ≤ r), above it on
+    /// −log P(S > r).
     pub chernoff: f64,
     /// Trapezoid nodes used in ω.
     pub nodes: usize,
@@ -272,30 +402,27 @@ pub struct SmallBall {
 /// Cap on the trapezoid nodes in ω.
 pub const MAX_NODES: usize = 100_000;
 
-/// −log P(Σ_k s_k Z_k² ≤ ε²), Z_k i.i.d. N(0, 1), with an error estimate.
-pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
-    let eps = error::positive("eps", eps)?;
-    let r = eps * eps;
-    if !r.is_normal() {
-        return Err(Error::OutOfRange {
-            name: "eps",
-            value: eps,
-            range: "(1e-150, 1e150)",
-        });
-    }
-    let es = v.mean();
-    let smax = v.s_max();
-    let t = if r < es {
-        // m(t) decreases from E S to 0 on (0, ∞): bracket, then bisect in log t.
+/// The saddle point of P(S ≤ r): the root t of
+/// m(t) = Σ_k s_k/(1 + 2ts_k) = r. Below the mean (r < E S) m decreases from
+/// E S to 0 on (0, ∞): bracketed by factors of 16 from t = 1, then 30
+/// bisections in log t (relative precision 16^{2^{−30}} − 1 ≈ 3e-9). Above
+/// it, m increases from E S to ∞ on (−1/(2 s_max), 0): 60 bisections.
+pub fn saddle_point(v: &Variances, r: f64) -> Result<f64> {
+    let r = error::positive("r", r)?;
+    find_saddle(v, r, v.mean()).ok_or(Error::OutOfRange {
+        name: "r",
+        value: r,
+        range: "a range where the saddle point is representable",
+    })
+}
+
+fn find_saddle(v: &Variances, r: f64, es: f64) -> Option<f64> {
+    if r < es {
         let mut hi = 1.0;
         while v.m(hi) > r {
             hi *= 16.0;
             if hi > 1e300 {
-                return Err(Error::OutOfRange {
-                    name: "eps",
-                    value: eps,
-                    range: "a range where the saddle point is representable",
-                });
+                return None;
             }
         }
         let mut lo = hi;
@@ -311,10 +438,9 @@ pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
                 hi = mid;
             }
         }
-        (lo * hi).sqrt()
+        Some((lo * hi).sqrt())
     } else {
-        // t ∈ (−1/(2 s_max), 0), m increases to ∞ at the left end.
-        let (mut lo, mut hi) = (-0.5 / smax, 0.0);
+        let (mut lo, mut hi) = (-0.5 / v.s_max(), 0.0);
         for _ in 0..60 {
             let mid = 0.5 * (lo + hi);
             if v.m(mid) > r {
@@ -323,8 +449,36 @@ pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
                 hi = mid;
             }
         }
-        0.5 * (lo + hi)
-    };
+        Some(0.5 * (lo + hi))
+    }
+}
+
+/// −log P(Σ_k s_k Z_k² ≤ ε²), Z_k i.i.d. N(0, 1), with an error estimate.
+///
+/// The contour abscissa c: the saddle point t unless |t| σ(t) < 1 (the
+/// pole at 0 closer than the integrand's width 1/σ), then 1/σ(t) below the
+/// mean and −min(1/σ(t), 1/(4 s_max)) above it. Below the mean, with more
+/// than 16 variances, c then moves right (any c > 0 is exact) towards
+/// 1/(2 s_15), where 16 terms have 2cs_k ≥ 1 and the integrand decays
+/// fast, as far as the cancellation factor e^{Λ(c) − Λ(c₀)},
+/// Λ(x) = xr + L(x), stays ≤ e^8 (20 bisections).
+pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
+    let eps = error::positive("eps", eps)?;
+    let r = eps * eps;
+    if !r.is_normal() {
+        return Err(Error::OutOfRange {
+            name: "eps",
+            value: eps,
+            range: "(1e-150, 1e150)",
+        });
+    }
+    let es = v.mean();
+    let smax = v.s_max();
+    let t = find_saddle(v, r, es).ok_or(Error::OutOfRange {
+        name: "eps",
+        value: eps,
+        range: "a range where the saddle point is representable",
+    })?;
     let sig_t = v.sigma(t);
     // Contour abscissa: the saddle point unless it is within 1/σ of the pole at 0.
     let c = if (t * sig_t).abs() >= 1.0 {
@@ -337,9 +491,11 @@ pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
     // In the moderate regime few terms have 2c s_k ≥ 1 and the integrand
     // decays slowly in ω; moving c right (any c > 0 is exact) until 16
     // terms qualify speeds the quadrature up, at the price of a factor
-    // e^{Λ(c) − Λ(t)}, Λ(c) = cr + L(c), of cancellation (capped at e^8).
+    // e^{Λ(c) − Λ(c₀)}, Λ(x) = xr + L(x), of cancellation over the first
+    // choice c₀ (capped at e^8; c₀ is within 1/σ of the saddle point t,
+    // where Λ is least, so Λ(c₀) − Λ(t) ≲ 2 adds little).
     let c = if c > 0.0 && v.head.len() > 16 && c < 0.5 / v.head[15] {
-        let lam = |x: f64| x * r + v.log_laplace(x).0;
+        let lam = |x: f64| x * r + v.log_laplace_at(x).0;
         let base = lam(c);
         let target = 0.5 / v.head[15];
         if lam(target) - base <= 8.0 {
@@ -359,7 +515,7 @@ pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
     } else {
         c
     };
-    let (lc, lc_err) = v.log_laplace(c);
+    let (lc, lc_err) = v.log_laplace_at(c);
     let sig = v.sigma(c);
     let st_max = smax / (1.0 + 2.0 * c * smax);
     let dist = c.abs().min(0.5 / st_max);
@@ -367,10 +523,7 @@ pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
     let head: Vec<f64> = v.head.iter().map(|&s| s / (1.0 + 2.0 * c * s)).collect();
     // Integrand F(ω) and its modulus; the exponent's error estimate.
     let integrand = |w: f64| -> (f64, f64, f64) {
-        let (sum, e) = v.sum(2.0 * (w.abs() + c.abs()), |s| {
-            let st = s / (1.0 + 2.0 * c * s);
-            clog(C::new(1.0, 2.0 * w * st))
-        });
+        let (sum, e) = v.log_cf(c, w);
         let z = cexp(sum * -0.5 + C::new(0.0, w * r)) / C::new(c, w);
         let modulus = libm::exp(-0.5 * sum.re);
         (z.re, modulus, e)
@@ -431,7 +584,8 @@ pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
         h *= 0.5;
     };
     let nodes = total_nodes;
-    let chernoff = -(c * r + lc);
+    // The exponent of the contour's prefactor, −(cr + L(c)).
+    let e_c = -(c * r + lc);
     let (neg_log_prob, error_bound) = if c > 0.0 {
         if j <= 0.0 {
             return Err(Error::OutOfRange {
@@ -440,20 +594,21 @@ pub fn small_ball(v: &Variances, eps: f64) -> Result<SmallBall> {
                 range: "a range where the inversion integral is resolved",
             });
         }
-        (chernoff - libm::log(j), lc_err + j_err / j + 1e-15 * chernoff.abs())
+        (e_c - libm::log(j), lc_err + j_err / j + 1e-15 * e_c.abs())
     } else {
-        // P − 1 = e^{cr+L(c)} J, so Q = P(S > r) = −e^{−chernoff} J.
-        let qv = -libm::exp(-chernoff) * j;
+        // P − 1 = e^{cr+L(c)} J, so Q = P(S > r) = −e^{−e_c} J.
+        let qv = -libm::exp(-e_c) * j;
         let p = 1.0 - qv;
-        let qerr = libm::exp(-chernoff) * (j_err + j.abs() * lc_err);
+        let qerr = libm::exp(-e_c) * (j_err + j.abs() * lc_err);
         (-libm::log1p(-qv), qerr / p + 1e-16)
     };
     Ok(SmallBall {
         eps,
         neg_log_prob,
         error_bound,
-        saddle: c,
-        chernoff,
+        saddle_point: t,
+        abscissa: c,
+        chernoff: -(t * r + v.log_laplace_at(t).0),
         nodes,
     })
 }

@@ -325,3 +325,32 @@ pub fn delta_crit(p: &P1Params, rate: f64) -> Result<f64> {
     }
     Ok(1.0 / (1.0 + libm::exp(-lo)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `argmin_delta` scans before it refines: with a narrow deep minimum
+    /// (logit t = 5, width 0.1) beside a broad shallow one (t = −3), the
+    /// scan at step 0.02 finds the deep one, which a golden-section search
+    /// from a coarse bracket misses. The P1 objectives are unimodal, so
+    /// only this objective can tell a working scan from a broken one.
+    #[test]
+    fn argmin_delta_scan_finds_a_narrow_minimum() {
+        let f = |delta: f64| -> Result<f64> {
+            if !(delta > 0.0 && delta < 1.0) {
+                return Err(Error::OutOfRange {
+                    name: "delta",
+                    value: delta,
+                    range: "(0, 1)",
+                });
+            }
+            let t = (delta / (1.0 - delta)).ln();
+            Ok(-(-(t - 5.0).powi(2) / 0.01).exp() - 0.5 * (-(t + 3.0).powi(2) / 100.0).exp())
+        };
+        let (delta, v) = argmin_delta(f).unwrap();
+        let t = (delta / (1.0 - delta)).ln();
+        assert!((t - 5.0).abs() < 1e-3, "minimiser at logit {t}, value {v}");
+        assert!(v < -0.99, "value {v}");
+    }
+}
