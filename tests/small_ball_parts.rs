@@ -196,6 +196,24 @@ fn hurwitz_zeta(q: f64, b: f64) -> f64 {
     head + y.powf(1.0 - q) / (q - 1.0) + g / 2.0 - g1 / 12.0 + g3 / 720.0
 }
 
+/// The tail-mass bound for q ≠ 2 (where dividing by q − 1 differs from
+/// multiplying): a(K+b)^{−q} + a(K+b)^{1−q}/(q−1) past the head, bounding
+/// the exact tail a ζ(q, K+b) from above by at most the first term.
+#[test]
+fn tail_mass_bound_for_other_decays() {
+    for (a, b, q) in [(0.3, 1.0, 1.5), (2.0, 2.0, 3.5)] {
+        let v = Variances::power_law(a, b, q).unwrap();
+        for k in [HEAD, HEAD + 100] {
+            let y = k as f64 + b;
+            let want = a * y.powf(-q) + a * y.powf(1.0 - q) / (q - 1.0);
+            let got = v.tail_mass_bound(k);
+            assert!((got - want).abs() <= 1e-14 * want, "q {q} K {k}: {got} vs {want}");
+            let exact = a * hurwitz_zeta(q, y);
+            assert!(got >= exact && got - exact <= a * y.powf(-q), "q {q} K {k}: {got} vs tail {exact}");
+        }
+    }
+}
+
 /// A finite list has no tail: head only, rounding floor ε·n·|Σ|.
 #[test]
 fn finite_series_is_its_head() {
