@@ -342,6 +342,9 @@ fn transforms_reject_points_outside_the_domain() {
     ));
     assert!(v.log_laplace(0.999 * edge).is_ok());
     assert!(matches!(cf::saddle_point(&v, 0.0), Err(Error::NonPositive { name: "r", .. })));
+    // r = 1e-300 needs t ≈ 1e599: not representable, an error (not a hang).
+    assert!(matches!(cf::saddle_point(&v, 1e-300), Err(Error::OutOfRange { name: "r", .. })));
+    assert!(matches!(cf::small_ball(&v, 1e-150), Err(Error::OutOfRange { name: "eps", .. })));
 }
 
 // ---------------------------------------------------------------------------
@@ -415,6 +418,29 @@ fn small_ball_reports_saddle_chernoff_and_contour() {
         if c > t {
             assert!(c <= 0.5 / s15 * (1.0 + 1e-12), "eps {eps}: abscissa {c} beyond 1/(2 s_15)");
         }
+        // The move happens: to 1/(2 s_15) if the cancellation allows it,
+        // else to where it reaches e^8, within 20 bisections of the
+        // interval (Λ' = r − m ≤ r, so ΔΛ ≤ r·width/2²⁰).
+        let target = 0.5 / s15;
+        if c0 < target {
+            let reached = (c - target).abs() <= 1e-12 * target || lam(c) - lam(c0) >= 8.0 - r * (target - c0) / f64::powi(2.0, 20) - 1e-9;
+            assert!(
+                reached,
+                "eps {eps}: abscissa {c} stopped short (target {target}, e^{})",
+                lam(c) - lam(c0)
+            );
+        }
+    }
+    // The rule's size condition: with 16 variances or fewer c stays at its
+    // first choice; with 17 it moves.
+    for n in [16, 17] {
+        let f = Variances::finite(vec![1.0; n]).unwrap();
+        let r = 0.5 * n as f64;
+        let sb = cf::small_ball(&f, r.sqrt()).unwrap();
+        let t = sb.saddle_point;
+        let sig = f.tilted_sd(t).unwrap();
+        let c0 = if t * sig >= 1.0 { t } else { 1.0 / sig };
+        assert_eq!(sb.abscissa == c0, n == 16, "n {n}: abscissa {} first choice {c0}", sb.abscissa);
     }
     // Deep in the tail the saddle point itself is the contour.
     for eps in [1e-5, 1e-3] {
@@ -433,6 +459,8 @@ fn lower_tail_inversion_is_cheap() {
     for eps in [1e-7, 1e-5, 1e-3, 1e-2, 0.1] {
         let sb = cf::small_ball(&v, eps).unwrap();
         assert!(sb.nodes <= 616, "eps {eps}: {} nodes", sb.nodes);
+        // Every pass evaluates at least 9 nodes before it may stop.
+        assert!(sb.nodes >= 9, "eps {eps}: {} nodes reported", sb.nodes);
     }
 }
 
@@ -642,4 +670,20 @@ fn log_erfc_branches_agree() {
     let y: f64 = 1e4;
     let asym = -y * y - (y * std::f64::consts::PI.sqrt()).ln() + (1.0 - 0.5 / (y * y)).ln();
     assert!((cf::log_erfc(y) - asym).abs() <= 1e-15 * asym.abs());
+}
+
+/// The leading small-ball asymptotics of s_k = a(k+b)^{−q}
+/// (`proofs/small_ball.md` §4) against the calculator deep in the tail,
+/// for decays other than Brownian motion's q = 2 (where dividing and
+/// multiplying by q − 1 agree): at −log P ≳ 10⁶ the next terms (of order
+/// log ε) are below 1e-3 of the leading one (measured: ≤ 1e-6).
+#[test]
+fn power_law_asymptotics_for_other_decays() {
+    for (a, b, q, eps) in [(1.0, 1.0, 1.5, 1e-2), (0.5, 1.0, 3.0, 1e-7), (2.0, 0.5, 4.0, 1e-10)] {
+        let v = Variances::power_law(a, b, q).unwrap();
+        let calc = cf::small_ball(&v, eps).unwrap().neg_log_prob;
+        let asym = cf::power_law_asymptotic(a, q, eps);
+        assert!(calc > 1e6, "q {q}: -log P = {calc} is not deep enough");
+        assert!((calc / asym - 1.0).abs() < 1e-3, "q {q}: calculator {calc} vs asymptotic {asym}");
+    }
 }
