@@ -326,6 +326,28 @@ fn tilted_log_cf_matches_cosh() {
     }
 }
 
+/// Far out on the contour (ω = 1e40, c = 0 and c = 1e40) the terms with
+/// 2ωs̃_k ≳ 1 reach k ~ √ω ≈ 1e20, far beyond the 40/(q − 1) that the tail
+/// integral covers in v = log(y/y₀) whatever the scale: only the `scale`
+/// argument (≥ |c + iω|) carries it there. Both parts of the sum against
+/// the product formula, relatively (the phase is ~1e20, so not modulo 2π):
+/// with the scale dropped (c = 0: a product ω·c; c = ω: a difference) about
+/// 1e-3 of the imaginary part is lost.
+#[test]
+fn tilted_log_cf_far_out_on_the_contour() {
+    let v = Variances::brownian();
+    for (c, w) in [(0.0, 1e40), (1e40, 1e40)] {
+        let (sum, err) = v.tilted_log_cf(c, w).unwrap();
+        let root = C::new(2.0 * c, 2.0 * w).sqrt();
+        let exact = log_cosh_complex(root) - log_cosh_sqrt(c);
+        let rel = ((sum.re - exact.re) / exact.re).abs().max(((sum.im - exact.im) / exact.im).abs());
+        assert!(
+            rel < SMALL_BALL_REL,
+            "c {c:e} omega {w:e}: {sum} against {exact} (relative {rel:e}, estimate {err:e})"
+        );
+    }
+}
+
 /// Arguments outside the Laplace transform's domain t > −1/(2 s_max) get
 /// a typed error naming the parameter.
 #[test]
@@ -388,7 +410,8 @@ fn saddle_point_solves_the_saddle_equation() {
 fn small_ball_reports_saddle_chernoff_and_contour() {
     let v = Variances::brownian();
     let s15 = v.first(16)[15];
-    for eps in [1e-5, 1e-3, 0.1, 0.3, 0.5] {
+    // At ε = 0.16 the move to 1/(2 s_15) would cost e^{≈11}: the cap binds.
+    for eps in [1e-5, 1e-3, 0.1, 0.16, 0.3, 0.5] {
         let r = eps * eps;
         let sb = cf::small_ball(&v, eps).unwrap();
         let t = cf::saddle_point(&v, r).unwrap();
@@ -432,10 +455,11 @@ fn small_ball_reports_saddle_chernoff_and_contour() {
         }
     }
     // The rule's size condition: with 16 variances or fewer c stays at its
-    // first choice; with 17 it moves.
+    // first choice; with 17 it moves. At r = 0.8 E S the first choice is
+    // 1/σ(t) ≈ 0.22, short of the target 1/(2 s_15) = 0.5 for both.
     for n in [16, 17] {
         let f = Variances::finite(vec![1.0; n]).unwrap();
-        let r = 0.5 * n as f64;
+        let r = 0.8 * n as f64;
         let sb = cf::small_ball(&f, r.sqrt()).unwrap();
         let t = sb.saddle_point;
         let sig = f.tilted_sd(t).unwrap();
@@ -555,6 +579,31 @@ fn hypoexponential_law_upper_tail() {
         let sb = cf::small_ball(&v, r.sqrt()).unwrap();
         let exact = -(-hypoexponential_tail(&pairs, r)).ln_1p();
         assert_law(&format!("hypoexponential r/ES {ratio}"), sb, exact);
+    }
+}
+
+/// Far in the upper tail −log P(S ≤ r) = −log(1 − Q) ≈ Q is tiny, and the
+/// calculator still has it to relative accuracy (it computes Q on a
+/// contour left of 0, then log1p; a contour right of 0 gets P ≈ 1 and loses
+/// Q to rounding): χ² with 6 and 40 degrees of freedom at r = 5, 10 and
+/// 20 E S (Q from 4e-5 down to 5e-143; measured relative error ≤ 1e-11).
+/// The reported `error_bound` there is absolute (≥ 1e-16), so this
+/// checks more than `assert_law` does.
+#[test]
+fn far_upper_tail_is_relatively_accurate() {
+    for dof in [6, 40] {
+        let v = Variances::finite(vec![1.0; dof]).unwrap();
+        for ratio in [5.0, 10.0, 20.0] {
+            let r = ratio * dof as f64;
+            let sb = cf::small_ball(&v, r.sqrt()).unwrap();
+            let exact = chi2_even_neg_log_cdf(dof / 2, 1.0, r);
+            let rel = ((sb.neg_log_prob - exact) / exact).abs();
+            assert!(
+                rel < SMALL_BALL_REL,
+                "chi2_{dof}, r/ES {ratio}: {} vs exact {exact} (relative {rel:e})",
+                sb.neg_log_prob
+            );
+        }
     }
 }
 
@@ -685,5 +734,96 @@ fn power_law_asymptotics_for_other_decays() {
         let asym = cf::power_law_asymptotic(a, q, eps);
         assert!(calc > 1e6, "q {q}: -log P = {calc} is not deep enough");
         assert!((calc / asym - 1.0).abs() < 1e-3, "q {q}: calculator {calc} vs asymptotic {asym}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Value stability.
+// ---------------------------------------------------------------------------
+
+/// Value stability (as rand_distr pins its first outputs): the
+/// calculator's outputs, bit for bit, at six inputs covering each path
+/// (the saddle-point contour deep in the lower tail, the capped and the
+/// moderate contour shift, a power law with q = 1.5, 16 variances with no
+/// shift, and the upper tail). Not a test of correctness (the tests above
+/// are): it makes every change to the calculator's choices deliberate,
+/// including those that change only its cost (steps, stopping rules,
+/// node counts) or the size of its error estimate. `statements::cf` uses
+/// `libm` and IEEE-754 arithmetic only, so the bits are the same on every
+/// platform. A change that moves them updates the pins with a
+/// "Value-breaking" entry in the CHANGELOG.
+#[test]
+fn small_ball_value_stability() {
+    let brownian = Variances::brownian;
+    #[allow(clippy::type_complexity)]
+    let pins: [(&str, Variances, f64, usize, u64, u64, u64); 6] = [
+        // (case, variances, ε, nodes, abscissa, −log P, error bound)
+        (
+            "brownian",
+            brownian(),
+            1e-3,
+            17,
+            0x423d1a94a21f1d1c,
+            0x40fe84e1804ee04e,
+            0x3ed3cbb5f2a80e27,
+        ),
+        (
+            "brownian",
+            brownian(),
+            0.16,
+            179,
+            0x408efc1fdfd5e639,
+            0x4017f151edb0bd50,
+            0x3eb0460f97b245d1,
+        ),
+        (
+            "brownian",
+            brownian(),
+            0.3,
+            195,
+            0x40665300a3fbfe79,
+            0x4000027ac4b205d4,
+            0x3e92c51e55bf8705,
+        ),
+        (
+            "power_law(1, 1, 1.5)",
+            Variances::power_law(1.0, 1.0, 1.5).unwrap(),
+            0.5,
+            16,
+            0x407c19d1a53e146a,
+            0x404c7640d9f68b38,
+            0x3e86adf8b0b4fc9d,
+        ),
+        (
+            "chi2_16, r = 0.8 E S",
+            Variances::finite(vec![1.0; 16]).unwrap(),
+            (0.8f64 * 16.0).sqrt(),
+            283,
+            0x3fcc48c6003e6906,
+            0x3ff299ebbdfc28d5,
+            0x3ddaff66cd560c82,
+        ),
+        (
+            "chi2_18, r = 2 E S",
+            Variances::finite(vec![1.0; 18]).unwrap(),
+            6.0,
+            74,
+            0xbfd0000000000000,
+            0x3f7d00fcf7b97d73,
+            0x3d86ebcb5edf7bbf,
+        ),
+    ];
+    for (name, v, eps, nodes, abscissa, neg_log_prob, error_bound) in pins {
+        let sb = cf::small_ball(&v, eps).unwrap();
+        let got = (sb.nodes, sb.abscissa.to_bits(), sb.neg_log_prob.to_bits(), sb.error_bound.to_bits());
+        assert_eq!(
+            got,
+            (nodes, abscissa, neg_log_prob, error_bound),
+            "{name}, eps {eps}: nodes {}, abscissa {}, -log P {}, error bound {:e}",
+            sb.nodes,
+            sb.abscissa,
+            sb.neg_log_prob,
+            sb.error_bound
+        );
     }
 }
