@@ -742,10 +742,11 @@ fn power_law_asymptotics_for_other_decays() {
 // ---------------------------------------------------------------------------
 
 /// Value stability (as rand_distr pins its first outputs): the
-/// calculator's outputs, bit for bit, at six inputs covering each path
+/// calculator's outputs, bit for bit, at seven inputs covering each path
 /// (the saddle-point contour deep in the lower tail, the capped and the
 /// moderate contour shift, a power law with q = 1.5, 16 variances with no
-/// shift, and the upper tail). Not a test of correctness (the tests above
+/// shift, and the upper tail on the saddle point, c = t = −1/4, and next
+/// to the mean, c = −1/σ(t)). Not a test of correctness (the tests above
 /// are): it makes every change to the calculator's choices deliberate,
 /// including those that change only its cost (steps, stopping rules,
 /// node counts) or the size of its error estimate. `statements::cf` uses
@@ -756,7 +757,7 @@ fn power_law_asymptotics_for_other_decays() {
 fn small_ball_value_stability() {
     let brownian = Variances::brownian;
     #[allow(clippy::type_complexity)]
-    let pins: [(&str, Variances, f64, usize, u64, u64, u64); 6] = [
+    let pins: [(&str, Variances, f64, usize, u64, u64, u64); 7] = [
         // (case, variances, ε, nodes, abscissa, −log P, error bound)
         (
             "brownian",
@@ -811,6 +812,15 @@ fn small_ball_value_stability() {
             0xbfd0000000000000,
             0x3f7d00fcf7b97d73,
             0x3d86ebcb5edf7bbf,
+        ),
+        (
+            "chi2_18, r = 1.2 E S",
+            Variances::finite(vec![1.0; 18]).unwrap(),
+            (1.2f64 * 18.0).sqrt(),
+            172,
+            0xbfc1c71c71c71c70,
+            0x3fd26e6243da8797,
+            0x3dc170c530f842ba,
         ),
     ];
     for (name, v, eps, nodes, abscissa, neg_log_prob, error_bound) in pins {
