@@ -345,6 +345,15 @@ fn tilted_log_cf_far_out_on_the_contour() {
             rel < SMALL_BALL_REL,
             "c {c:e} omega {w:e}: {sum} against {exact} (relative {rel:e}, estimate {err:e})"
         );
+        // Negative control: the same sum with the scale dropped to 1 is rejected.
+        let dropped = v
+            .series(1.0, |s| {
+                let st = s / (1.0 + 2.0 * c * s);
+                C::new(1.0, 2.0 * w * st).ln()
+            })
+            .value;
+        let rel_dropped = ((dropped.im - exact.im) / exact.im).abs();
+        assert!(rel_dropped > SMALL_BALL_REL, "c {c:e}: scale 1 not rejected ({rel_dropped:e})");
     }
 }
 
@@ -603,6 +612,14 @@ fn far_upper_tail_is_relatively_accurate() {
                 "chi2_{dof}, r/ES {ratio}: {} vs exact {exact} (relative {rel:e})",
                 sb.neg_log_prob
             );
+            // Negative control: −log P through P = 1 − Q in f64 (what a
+            // contour right of 0 computes) is rejected once Q < 1e-10.
+            let q = -(-exact).exp_m1();
+            let through_p = -(1.0 - q).ln();
+            if q < 1e-10 {
+                let rel_p = ((through_p - exact) / exact).abs();
+                assert!(rel_p > SMALL_BALL_REL, "chi2_{dof}, r/ES {ratio}: P route not rejected ({rel_p:e})");
+            }
         }
     }
 }
@@ -741,6 +758,17 @@ fn power_law_asymptotics_for_other_decays() {
 // Value stability.
 // ---------------------------------------------------------------------------
 
+/// One pinned case: the input and the output bits.
+struct Pin {
+    case: &'static str,
+    variances: Variances,
+    eps: f64,
+    nodes: usize,
+    abscissa: u64,
+    neg_log_prob: u64,
+    error_bound: u64,
+}
+
 /// Value stability (as rand_distr pins its first outputs): the
 /// calculator's outputs, bit for bit, at seven inputs covering each path
 /// (the saddle-point contour deep in the lower tail, the capped and the
@@ -755,38 +783,46 @@ fn power_law_asymptotics_for_other_decays() {
 /// "Value-breaking" entry in the CHANGELOG.
 #[test]
 fn small_ball_value_stability() {
-    let brownian = Variances::brownian;
-    #[allow(clippy::type_complexity)]
-    let pins: [(&str, Variances, f64, usize, u64, u64, u64); 7] = [
-        // (case, variances, ε, nodes, abscissa, −log P, error bound)
-        (
+    let pin = |case, variances, eps, nodes, abscissa, neg_log_prob, error_bound| Pin {
+        case,
+        variances,
+        eps,
+        nodes,
+        abscissa,
+        neg_log_prob,
+        error_bound,
+    };
+    let chi2 = |n: usize| Variances::finite(vec![1.0; n]).unwrap();
+    let b = Variances::brownian;
+    let pins = [
+        pin(
             "brownian",
-            brownian(),
+            b(),
             1e-3,
             17,
             0x423d1a94a21f1d1c,
             0x40fe84e1804ee04e,
             0x3ed3cbb5f2a80e27,
         ),
-        (
+        pin(
             "brownian",
-            brownian(),
+            b(),
             0.16,
             179,
             0x408efc1fdfd5e639,
             0x4017f151edb0bd50,
             0x3eb0460f97b245d1,
         ),
-        (
+        pin(
             "brownian",
-            brownian(),
+            b(),
             0.3,
             195,
             0x40665300a3fbfe79,
             0x4000027ac4b205d4,
             0x3e92c51e55bf8705,
         ),
-        (
+        pin(
             "power_law(1, 1, 1.5)",
             Variances::power_law(1.0, 1.0, 1.5).unwrap(),
             0.5,
@@ -795,27 +831,27 @@ fn small_ball_value_stability() {
             0x404c7640d9f68b38,
             0x3e86adf8b0b4fc9d,
         ),
-        (
+        pin(
             "chi2_16, r = 0.8 E S",
-            Variances::finite(vec![1.0; 16]).unwrap(),
+            chi2(16),
             (0.8f64 * 16.0).sqrt(),
             283,
             0x3fcc48c6003e6906,
             0x3ff299ebbdfc28d5,
             0x3ddaff66cd560c82,
         ),
-        (
+        pin(
             "chi2_18, r = 2 E S",
-            Variances::finite(vec![1.0; 18]).unwrap(),
+            chi2(18),
             6.0,
             74,
             0xbfd0000000000000,
             0x3f7d00fcf7b97d73,
             0x3d86ebcb5edf7bbf,
         ),
-        (
+        pin(
             "chi2_18, r = 1.2 E S",
-            Variances::finite(vec![1.0; 18]).unwrap(),
+            chi2(18),
             (1.2f64 * 18.0).sqrt(),
             172,
             0xbfc1c71c71c71c70,
@@ -823,13 +859,15 @@ fn small_ball_value_stability() {
             0x3dc170c530f842ba,
         ),
     ];
-    for (name, v, eps, nodes, abscissa, neg_log_prob, error_bound) in pins {
-        let sb = cf::small_ball(&v, eps).unwrap();
+    for p in pins {
+        let sb = cf::small_ball(&p.variances, p.eps).unwrap();
         let got = (sb.nodes, sb.abscissa.to_bits(), sb.neg_log_prob.to_bits(), sb.error_bound.to_bits());
         assert_eq!(
             got,
-            (nodes, abscissa, neg_log_prob, error_bound),
-            "{name}, eps {eps}: nodes {}, abscissa {}, -log P {}, error bound {:e}",
+            (p.nodes, p.abscissa, p.neg_log_prob, p.error_bound),
+            "{}, eps {}: nodes {}, abscissa {}, -log P {}, error bound {:e}",
+            p.case,
+            p.eps,
             sb.nodes,
             sb.abscissa,
             sb.neg_log_prob,
