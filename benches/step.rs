@@ -11,7 +11,7 @@ use transport_langevin::dynamics::{Discretization, Langevin, Pcn};
 use transport_langevin::experiments::r1_width::toy_data;
 use transport_langevin::experiments::s4_space::gaussian_particles;
 use transport_langevin::loss::Loss;
-use transport_langevin::model::{Activation, Model, TwoLayer, Variant};
+use transport_langevin::model::{Activation, Potential, TwoLayer, Variant};
 use transport_langevin::rng::chain_rng;
 use transport_langevin::space::{Coef, Kernel, Space};
 

@@ -24,7 +24,7 @@
 use crate::dynamics::{Discretization, Langevin, Pcn};
 use crate::error::{Error, Result};
 use crate::experiments::par_chains;
-use crate::model::Model;
+use crate::model::Potential;
 use crate::rng::chain_rng;
 use crate::space::Coef;
 use crate::spec::{flatten, unflatten, Problem, Spec};
@@ -124,7 +124,7 @@ fn run_chain(spec: &Spec, p: &Problem, chain: u64, keep: bool) -> ChainTrace {
             t.noise.push(flatten(&noise));
         }
     }
-    t.risk.push(p.model.risk(&st.w));
+    t.risk.push(p.model.value(&st.w));
     t.sq_norm.push(st.w.norm_squared());
     if keep {
         t.states.push(flatten(&st.w));
@@ -368,7 +368,7 @@ pub fn conform_statistical(spec: &Spec, p: &Problem, traj: &Trajectory) -> Resul
     let mut sq = Vec::new();
     for s in traj.states.iter().skip(traj.states.len() / 2) {
         let w = unflatten(s, n, q, "states[k]")?;
-        risk.push(p.model.risk(&w));
+        risk.push(p.model.value(&w));
         sq.push(w.norm_squared());
     }
     let ours_spec = Spec {

@@ -44,7 +44,7 @@
 
 use crate::error::{self, Error, Result};
 use crate::loss::Loss;
-use crate::model::{Activation, Data, Model, Regression, TwoLayer, Variant};
+use crate::model::{Activation, Data, Model, Potential, Regression, TwoLayer, Variant};
 use crate::rng::{chain_rng, standard_normal_matrix, uniform01};
 use crate::space::{Coef, Kernel, Space};
 use nalgebra::{DMatrix, DVector};
@@ -510,47 +510,50 @@ pub enum AnyModel {
     TwoLayer(TwoLayer),
 }
 
-impl Model for AnyModel {
+impl AnyModel {
+    /// The model inside.
+    pub fn as_model(&self) -> &dyn Model {
+        match self {
+            AnyModel::Regression(m) => m,
+            AnyModel::TwoLayer(m) => m,
+        }
+    }
+}
+
+/// Forwards every method, provided ones included, to the model inside.
+impl Potential for AnyModel {
     fn shape(&self) -> (usize, usize) {
-        match self {
-            AnyModel::Regression(m) => m.shape(),
-            AnyModel::TwoLayer(m) => m.shape(),
-        }
+        self.as_model().shape()
     }
 
-    fn loss(&self) -> Loss {
-        match self {
-            AnyModel::Regression(m) => m.loss(),
-            AnyModel::TwoLayer(m) => m.loss(),
-        }
-    }
-
-    fn predict(&self, w: &Coef, x: &DMatrix<f64>) -> Result<DVector<f64>> {
-        match self {
-            AnyModel::Regression(m) => m.predict(w, x),
-            AnyModel::TwoLayer(m) => m.predict(w, x),
-        }
-    }
-
-    fn predict_train(&self, w: &Coef) -> DVector<f64> {
-        match self {
-            AnyModel::Regression(m) => m.predict_train(w),
-            AnyModel::TwoLayer(m) => m.predict_train(w),
-        }
-    }
-
-    fn targets(&self) -> &DVector<f64> {
-        match self {
-            AnyModel::Regression(m) => m.targets(),
-            AnyModel::TwoLayer(m) => m.targets(),
-        }
+    fn value(&self, w: &Coef) -> f64 {
+        self.as_model().value(w)
     }
 
     fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
-        match self {
-            AnyModel::Regression(m) => m.gradient(w, grad),
-            AnyModel::TwoLayer(m) => m.gradient(w, grad),
-        }
+        self.as_model().gradient(w, grad)
+    }
+}
+
+impl Model for AnyModel {
+    fn loss(&self) -> Loss {
+        self.as_model().loss()
+    }
+
+    fn predict(&self, w: &Coef, x: &DMatrix<f64>) -> Result<DVector<f64>> {
+        self.as_model().predict(w, x)
+    }
+
+    fn predict_train(&self, w: &Coef) -> DVector<f64> {
+        self.as_model().predict_train(w)
+    }
+
+    fn targets(&self) -> &DVector<f64> {
+        self.as_model().targets()
+    }
+
+    fn risk_on(&self, w: &Coef, data: &Data) -> Result<f64> {
+        self.as_model().risk_on(w, data)
     }
 }
 

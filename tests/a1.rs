@@ -16,7 +16,7 @@ use transport_langevin::experiments::a1_assumption::{
 use transport_langevin::experiments::problems::finite_width_all_modes;
 use transport_langevin::experiments::s4_space::gaussian_particles;
 use transport_langevin::loss::Loss;
-use transport_langevin::model::{Model, TwoLayer};
+use transport_langevin::model::{Potential, TwoLayer};
 use transport_langevin::rng::{chain_rng, standard_normal_matrix};
 use transport_langevin::space::{Coef, Kernel};
 use transport_langevin::statements::a1;
@@ -121,7 +121,7 @@ fn control_flat_spectrum_is_rejected() {
 /// off by 2.6e-3; D(5e-4) has 5e-6 of rounding.) Agreement is asserted
 /// within 1e-3 relative, with a floor of 1e-6 absolute.
 fn line_third(w: &Coef, h: &Coef, tl: &TwoLayer) -> f64 {
-    let f = |s: f64| tl.risk(&(w + h * s));
+    let f = |s: f64| tl.value(&(w + h * s));
     let d = |e: f64| (f(2.0 * e) - 2.0 * f(e) + 2.0 * f(-e) - f(-2.0 * e)) / (2.0 * e * e * e);
     (4.0 * d(2e-3) - d(4e-3)) / 3.0
 }

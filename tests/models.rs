@@ -45,8 +45,8 @@ fn rel_fd<M: Model>(model: &M, w: &Coef) -> f64 {
     let (n, q) = model.shape();
     let mut g = Coef::zeros(n, q);
     let risk = model.gradient(w, &mut g);
-    assert!((risk - model.risk(w)).abs() <= 1e-12 * risk.abs().max(1.0));
-    let fd = fd_gradient(|c| model.risk(c), w, FD_STEP);
+    assert!((risk - model.value(w)).abs() <= 1e-12 * risk.abs().max(1.0));
+    let fd = fd_gradient(|c| model.value(c), w, FD_STEP);
     // Relative to the gradient's size, floored at 1e-4·max(1, 𝓛̂): the
     // central difference carries a rounding error of about ε·𝓛̂/h ≈ 2e-11·𝓛̂,
     // which a vanishing gradient (saturated clip) would otherwise magnify.

@@ -14,7 +14,7 @@
 //! [`Langevin::step_with_noise`] (noise given, for step-by-step conformance).
 
 use crate::error::{self, Error, Result};
-use crate::model::Model;
+use crate::model::Potential;
 use crate::rng::fill_standard_normal_with;
 use crate::space::{Coef, Space};
 use rand_chacha::rand_core::Rng;
@@ -135,7 +135,7 @@ impl Langevin {
 
     /// One step with noise drawn from `rng` (N·q standard normals, row-major
     /// by mode: mode 0's q coordinates first).
-    pub fn step<M: Model + ?Sized, R: Rng + ?Sized>(&mut self, model: &M, rng: &mut R, state: &mut State) -> StepInfo {
+    pub fn step<M: Potential + ?Sized, R: Rng + ?Sized>(&mut self, model: &M, rng: &mut R, state: &mut State) -> StepInfo {
         let mut noise = std::mem::replace(&mut self.noise, Coef::zeros(0, 0));
         draw_noise(rng, &mut noise);
         let info = self.apply(model, state, &noise);
@@ -144,14 +144,14 @@ impl Langevin {
     }
 
     /// One step with the given noise ε_k (N × q standard normal coordinates).
-    pub fn step_with_noise<M: Model + ?Sized>(&mut self, model: &M, state: &mut State, noise: &Coef) -> Result<StepInfo> {
+    pub fn step_with_noise<M: Potential + ?Sized>(&mut self, model: &M, state: &mut State, noise: &Coef) -> Result<StepInfo> {
         self.check_shape(noise, "noise")?;
         self.check_shape(&state.w, "state")?;
         error::all_finite("noise", noise.as_slice())?;
         Ok(self.apply(model, state, noise))
     }
 
-    fn apply<M: Model + ?Sized>(&mut self, model: &M, state: &mut State, noise: &Coef) -> StepInfo {
+    fn apply<M: Potential + ?Sized>(&mut self, model: &M, state: &mut State, noise: &Coef) -> StepInfo {
         let risk = model.gradient(&state.w, &mut self.grad);
         let (n, q) = (state.w.nrows(), state.w.ncols());
         for j in 0..q {

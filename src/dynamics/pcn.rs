@@ -14,7 +14,7 @@
 //! modifying old algorithms to make them faster", Statist. Sci. 28(3).
 
 use crate::error::{self, Result};
-use crate::model::Model;
+use crate::model::Potential;
 use crate::rng::uniform01;
 use crate::space::{Coef, Space};
 use rand_chacha::rand_core::Rng;
@@ -69,8 +69,8 @@ impl Pcn {
     }
 
     /// Initial state at `w0`.
-    pub fn init<M: Model + ?Sized>(&self, model: &M, w0: Coef) -> PcnState {
-        let risk = model.risk(&w0);
+    pub fn init<M: Potential + ?Sized>(&self, model: &M, w0: Coef) -> PcnState {
+        let risk = model.value(&w0);
         PcnState { w: w0, risk }
     }
 
@@ -86,11 +86,11 @@ impl Pcn {
     }
 
     /// One pCN-MH step.
-    pub fn step<M: Model + ?Sized, R: Rng + ?Sized>(&mut self, model: &M, rng: &mut R, state: &mut PcnState) -> PcnInfo {
+    pub fn step<M: Potential + ?Sized, R: Rng + ?Sized>(&mut self, model: &M, rng: &mut R, state: &mut PcnState) -> PcnInfo {
         let xi = self.prior_draw(rng);
         let c = (1.0 - self.s * self.s).sqrt();
         let proposal = &state.w * c + xi * self.s;
-        let new_risk = model.risk(&proposal);
+        let new_risk = model.value(&proposal);
         let log_a = -self.beta * (new_risk - state.risk);
         let accept_prob = if log_a >= 0.0 { 1.0 } else { libm::exp(log_a) };
         let u = uniform01(rng);

@@ -23,7 +23,7 @@
 use super::{problems::finite_width_all_modes, r1_width::toy_data, s4_space::gaussian_particles, Context, Experiment};
 use crate::error::Result;
 use crate::loss::Loss;
-use crate::model::{Activation, Data, Model, TwoLayer, Variant};
+use crate::model::{Activation, Data, Potential, TwoLayer, Variant};
 use crate::record::{Check, Record, Status};
 use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Kernel, Space};

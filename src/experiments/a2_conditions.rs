@@ -22,7 +22,7 @@ use super::t1_gap::{Teacher, TEACHER};
 use super::{Context, Experiment};
 use crate::error::Result;
 use crate::loss::Loss;
-use crate::model::Model;
+use crate::model::{Model, Potential};
 use crate::record::{Check, Record};
 use crate::rng::chain_rng;
 use crate::statements::a2::{logistic_bernstein_moments, logistic_predictor_mgf, squared_bernstein_moments, squared_predictor_mgf, Noise};

@@ -458,8 +458,8 @@ impl Budget {
 impl TwoLayerProblem {
     /// (‖W‖², 𝓛̂(W), 𝓛(W)).
     fn f(&self, w: &Coef) -> Result<[f64; 3]> {
-        use crate::model::Model;
-        Ok([w.norm_squared(), self.model.risk(w), self.model.risk_on(w, &self.test)?])
+        use crate::model::{Model, Potential};
+        Ok([w.norm_squared(), self.model.value(w), self.model.risk_on(w, &self.test)?])
     }
 
     fn q(&self) -> usize {

@@ -24,8 +24,7 @@
 use super::{par_chains, Context, Experiment};
 use crate::dynamics::{Discretization, Langevin};
 use crate::error::{Error, Result};
-use crate::loss::Loss;
-use crate::model::Model;
+use crate::model::Potential;
 use crate::plot::{Plot, Series, Style};
 use crate::record::{Check, Record, Status};
 use crate::rng::chain_rng;
@@ -61,15 +60,13 @@ pub const WELL: DoubleWell = DoubleWell {
 /// The far start W_0.
 pub const W0: f64 = 5.0;
 
-static EMPTY: std::sync::OnceLock<DVector<f64>> = std::sync::OnceLock::new();
-
 impl DoubleWell {
     fn g(&self, u: f64) -> f64 {
         libm::exp(-u * u / (2.0 * self.width * self.width))
     }
 
     /// 𝓛̂(w).
-    pub fn value(&self, w: f64) -> f64 {
+    pub fn value_at(&self, w: f64) -> f64 {
         0.5 * self.height * (2.0 - self.g(w - 1.0) - self.tilt * self.g(w + 1.0))
     }
 
@@ -90,34 +87,18 @@ impl DoubleWell {
     }
 }
 
-impl Model for DoubleWell {
+impl Potential for DoubleWell {
     fn shape(&self) -> (usize, usize) {
         (1, 1)
     }
 
-    fn loss(&self) -> Loss {
-        Loss::Squared
-    }
-
-    fn predict(&self, _w: &Coef, x: &DMatrix<f64>) -> Result<DVector<f64>> {
-        Ok(DVector::zeros(x.nrows()))
-    }
-
-    fn predict_train(&self, _w: &Coef) -> DVector<f64> {
-        DVector::zeros(0)
-    }
-
-    fn targets(&self) -> &DVector<f64> {
-        EMPTY.get_or_init(|| DVector::zeros(0))
-    }
-
-    fn risk(&self, w: &Coef) -> f64 {
-        self.value(w[(0, 0)])
+    fn value(&self, w: &Coef) -> f64 {
+        self.value_at(w[(0, 0)])
     }
 
     fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
         grad[(0, 0)] = self.d1(w[(0, 0)]);
-        self.value(w[(0, 0)])
+        self.value_at(w[(0, 0)])
     }
 }
 
@@ -212,7 +193,7 @@ pub fn stationary(p: &DMatrix<f64>) -> Result<DVector<f64>> {
 
 /// E_{π_∞}\[F\] by quadrature of e^{−βU} on the grid (U = λw²/2 + 𝓛̂).
 pub fn continuous_expectation(well: &DoubleWell, s: Setting, grid: &Grid, f: impl Fn(f64) -> f64) -> f64 {
-    let u: Vec<f64> = grid.x.iter().map(|&w| s.lambda * w * w / 2.0 + well.value(w)).collect();
+    let u: Vec<f64> = grid.x.iter().map(|&w| s.lambda * w * w / 2.0 + well.value_at(w)).collect();
     let umin = u.iter().copied().fold(f64::INFINITY, f64::min);
     let wts: Vec<f64> = u.iter().map(|&v| libm::exp(-s.beta * (v - umin))).collect();
     let z: f64 = wts.iter().sum();
@@ -225,7 +206,7 @@ pub fn continuous_expectation(well: &DoubleWell, s: Setting, grid: &Grid, f: imp
 /// entries 1/(βh²).
 pub fn generator_gap(well: &DoubleWell, s: Setting, grid: &Grid) -> f64 {
     let g = grid.x.len();
-    let u: Vec<f64> = grid.x.iter().map(|&w| s.lambda * w * w / 2.0 + well.value(w)).collect();
+    let u: Vec<f64> = grid.x.iter().map(|&w| s.lambda * w * w / 2.0 + well.value_at(w)).collect();
     let d = 1.0 / (s.beta * grid.h * grid.h);
     let mut m = DMatrix::zeros(g, g);
     for i in 0..g {
@@ -284,7 +265,7 @@ pub fn simulated_group_means(
             // `step` returns 𝓛̂ at the state it started from.
             out.push(lv.step(well, &mut rng, &mut st).risk);
         }
-        out.push(well.value(st.w[(0, 0)]));
+        out.push(well.value_at(st.w[(0, 0)]));
         out
     });
     let per = chains / groups;
@@ -453,10 +434,10 @@ pub fn measure(
     let p = scheme_kernel(well, s, &grid);
     let grid_rate = -libm::log(second_eigenvalue_modulus(&p)) / s.eta;
     let pi = stationary(&p)?;
-    let risk_traj = exact_trajectory(&p, &grid, W0, steps, |w| well.value(w));
-    let limit: f64 = grid.x.iter().zip(pi.iter()).map(|(&w, &q)| well.value(w) * q).sum();
+    let risk_traj = exact_trajectory(&p, &grid, W0, steps, |w| well.value_at(w));
+    let limit: f64 = grid.x.iter().zip(pi.iter()).map(|(&w, &q)| well.value_at(w) * q).sum();
     let exact: Vec<f64> = risk_traj.iter().map(|v| v - limit).collect();
-    let risk_inf = continuous_expectation(well, s, &grid, |w| well.value(w));
+    let risk_inf = continuous_expectation(well, s, &grid, |w| well.value_at(w));
     let risk: Vec<f64> = risk_traj.iter().map(|v| v - risk_inf).collect();
     let groups_means = simulated_group_means(well, s, W0, steps, chains, groups, seed)?;
     let mut sim = Vec::with_capacity(steps + 1);
@@ -541,8 +522,8 @@ pub fn implied_c1_vs_eta(well: &DoubleWell, base: Setting, etas: &[f64], horizon
         let grid = Grid::for_setting(s, max_points)?;
         let p = scheme_kernel(well, s, &grid);
         let steps = (horizon / eta).ceil() as usize;
-        let inf = continuous_expectation(well, s, &grid, |w| well.value(w));
-        let traj = exact_trajectory(&p, &grid, W0, steps, |w| well.value(w));
+        let inf = continuous_expectation(well, s, &grid, |w| well.value_at(w));
+        let traj = exact_trajectory(&p, &grid, W0, steps, |w| well.value_at(w));
         let params = p1_params(well, s, 0.5);
         let (delta, _) = p1::optimal_delta(&params, 1.0, a, 0.0)?;
         let pd = p1::P1Params { delta, ..params };

@@ -8,7 +8,7 @@
 use super::{s4_space::gaussian_particles, Context, Experiment};
 use crate::error::Result;
 use crate::loss::Loss;
-use crate::model::{fd_gradient, relative_error, Activation, Data, Model, TwoLayer, Variant};
+use crate::model::{fd_gradient, relative_error, Activation, Data, Model, Potential, TwoLayer, Variant};
 use crate::record::{Check, Record};
 use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Kernel, Space};
@@ -97,7 +97,7 @@ impl Experiment for FiniteWidthLift {
         let w = &c0 + standard_normal_matrix(&mut rng, m, d) * 0.5;
         let mut g = Coef::zeros(m, d);
         model.gradient(&w, &mut g);
-        let fd = fd_gradient(|c| model.risk(c), &w, FD_STEP);
+        let fd = fd_gradient(|c| model.value(c), &w, FD_STEP);
         checks.push(Check::upper_bound(
             "lifted: coefficient gradient vs FD, rel. error",
             FD_REL,
@@ -114,7 +114,7 @@ impl Experiment for FiniteWidthLift {
         let wc = space_c.identity_coefficients()? + standard_normal_matrix(&mut rng, m, d + 1);
         let mut gc = Coef::zeros(m, d + 1);
         clipped.gradient(&wc, &mut gc);
-        let fdc = fd_gradient(|c| clipped.risk(c), &wc, FD_STEP);
+        let fdc = fd_gradient(|c| clipped.value(c), &wc, FD_STEP);
         checks.push(Check::upper_bound(
             "clipped (S8): coefficient gradient vs FD, rel. error",
             FD_REL,

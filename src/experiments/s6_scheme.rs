@@ -14,7 +14,7 @@
 use super::{par_chains, problems, Context, Experiment};
 use crate::dynamics::{Discretization, Langevin};
 use crate::error::{Error, Result};
-use crate::model::{Model, ZeroLoss};
+use crate::model::{Potential, ZeroLoss};
 use crate::oracle;
 use crate::plot::{Plot, Series, Style};
 use crate::record::{Check, Record};
@@ -49,7 +49,7 @@ pub struct ChainSettings {
 
 /// Final states (flattened row-major: mode k, coordinate j at k·q + j) of
 /// K independent chains started at 0.
-pub fn final_states<M: Model>(model: &M, space: &Space, s: ChainSettings) -> Result<Vec<Vec<f64>>> {
+pub fn final_states<M: Potential>(model: &M, space: &Space, s: ChainSettings) -> Result<Vec<Vec<f64>>> {
     let (n, q) = model.shape();
     // Validate once before spawning chains.
     Langevin::new(space, q, s.eta, s.beta, s.lambda, s.disc)?;

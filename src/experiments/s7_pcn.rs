@@ -11,7 +11,7 @@
 use super::{par_chains, problems, Context, Experiment};
 use crate::dynamics::Pcn;
 use crate::error::Result;
-use crate::model::{Model, ZeroLoss};
+use crate::model::{Potential, ZeroLoss};
 use crate::record::{Check, Record};
 use crate::rng::chain_rng;
 use crate::space::{Coef, Space};
@@ -37,7 +37,7 @@ pub struct PcnRun {
 /// Runs `chains` pCN-MH chains from 0: `burn` steps discarded, then `len`
 /// steps recorded (flattened coordinates k·q + j).
 #[allow(clippy::too_many_arguments)]
-pub fn run_pcn<M: Model>(
+pub fn run_pcn<M: Potential>(
     model: &M,
     space: &Space,
     beta: f64,

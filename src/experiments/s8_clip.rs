@@ -13,7 +13,7 @@ use super::s4_space::gaussian_particles;
 use super::{Context, Experiment};
 use crate::error::Result;
 use crate::loss::Loss;
-use crate::model::{fd_gradient, relative_error, Activation, Model, TwoLayer, Variant};
+use crate::model::{fd_gradient, relative_error, Activation, Model, Potential, TwoLayer, Variant};
 use crate::record::{Check, Record};
 use crate::space::{Coef, Kernel, Space};
 use crate::statements;
@@ -51,7 +51,7 @@ impl Experiment for ClippedModel {
         let w = gaussian_particles(m, d + 1, ctx.seed, 22) as Coef;
         let mut g = Coef::zeros(m, d + 1);
         model.gradient(&w, &mut g);
-        let fd = fd_gradient(|c| model.risk(c), &w, FD_STEP);
+        let fd = fd_gradient(|c| model.value(c), &w, FD_STEP);
         let checks = vec![
             Check::upper_bound("max |f_W| over random W (scales 0.1 to 1000) / R", 1.0, max_f / r, 0.0, 0.0, 0.0),
             Check::upper_bound(

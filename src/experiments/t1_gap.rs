@@ -37,7 +37,7 @@ use super::{par_chains, Context, Experiment};
 use crate::dynamics::{Discretization, Langevin, Pcn};
 use crate::error::Result;
 use crate::loss::Loss;
-use crate::model::{Activation, Data, Model, TwoLayer, Variant};
+use crate::model::{Activation, Data, Model, Potential, TwoLayer, Variant};
 use crate::plot::{Plot, Series, Style};
 use crate::record::{Check, Record, Status};
 use crate::rng::{chain_rng, uniform01};
@@ -227,7 +227,7 @@ impl<'a> GroupedRisk<'a> {
         }
     }
 
-    /// The population risk 𝓛 itself as a [`Model`] (weights 1/G, targets
+    /// The population risk 𝓛 itself as a [`Potential`] (weights 1/G, targets
     /// f*, within-group term c̄²/3): its Gibbs measure is data-free.
     pub fn population(teacher: &'a Teacher) -> GroupedRisk<'a> {
         let g = teacher.spec.grid;
@@ -245,29 +245,13 @@ impl<'a> GroupedRisk<'a> {
     }
 }
 
-impl Model for GroupedRisk<'_> {
+impl Potential for GroupedRisk<'_> {
     fn shape(&self) -> (usize, usize) {
         self.teacher.grid_model.shape()
     }
 
-    fn loss(&self) -> Loss {
-        Loss::Squared
-    }
-
-    fn predict(&self, w: &Coef, x: &DMatrix<f64>) -> Result<DVector<f64>> {
-        self.teacher.grid_model.predict(w, x)
-    }
-
-    fn predict_train(&self, w: &Coef) -> DVector<f64> {
-        self.teacher.grid_model.predict_train(w)
-    }
-
-    fn targets(&self) -> &DVector<f64> {
-        &self.ybar
-    }
-
-    fn risk(&self, w: &Coef) -> f64 {
-        self.risk_from(&self.predict_train(w))
+    fn value(&self, w: &Coef) -> f64 {
+        self.risk_from(&self.teacher.grid_model.predict_train(w))
     }
 
     fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
@@ -433,7 +417,7 @@ pub fn scheme_gap(t: &Teacher, model: &GroupedRisk, beta: f64, chains: usize, se
         for _ in 0..k {
             lg.step(model, &mut rng, &mut st);
         }
-        let f = model.predict_train(&st.w);
+        let f = t.grid_model.predict_train(&st.w);
         total += t.population_risk(&f) - model.risk_from(&f);
     }
     Ok(total / chains as f64)

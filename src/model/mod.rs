@@ -62,12 +62,28 @@ impl Data {
     }
 }
 
-/// A model with its data: the empirical risk and its gradient.
-pub trait Model: Sync {
+/// What the dynamics need of the objective 𝓛̂ on H_N: its shape, its value
+/// and its Fréchet gradient in spectral coordinates. The Langevin scheme
+/// (S6) asks only for [`Potential::gradient`], pCN-MH (S7) only for
+/// [`Potential::value`]. Data-free objectives (zero loss, the double well
+/// of P1) are potentials and nothing more.
+pub trait Potential: Sync {
     /// (N, q): modes and value dimension of the coefficient matrix.
     fn shape(&self) -> (usize, usize);
 
-    /// The loss.
+    /// The objective 𝓛̂(W) (for a [`Model`], the empirical risk).
+    fn value(&self, w: &Coef) -> f64;
+
+    /// Writes ⟨∇𝓛̂(W), e_k⟩ into `grad` (N × q) and returns 𝓛̂(W).
+    fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64;
+}
+
+/// A predictor f_W with its training data: what a [`Potential`] adds to
+/// make predictions and risks on other data. Its [`Potential::value`] is
+/// the empirical risk 𝓛̂(W) = (1/n) Σ ℓ(y_i, f_W(x_i)) (see
+/// [`empirical_risk`]).
+pub trait Model: Potential {
+    /// The loss ℓ.
     fn loss(&self) -> Loss;
 
     /// Predictions f_W(x) at the rows of `x`.
@@ -79,20 +95,17 @@ pub trait Model: Sync {
     /// Training outputs.
     fn targets(&self) -> &DVector<f64>;
 
-    /// Empirical risk 𝓛̂(W).
-    fn risk(&self, w: &Coef) -> f64 {
-        let f = self.predict_train(w);
-        mean_loss(self.loss(), self.targets(), &f)
-    }
-
-    /// Writes ⟨∇𝓛̂(W), e_k⟩ into `grad` (N × q) and returns 𝓛̂(W).
-    fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64;
-
     /// Risk on another data set (e.g. a large test set for 𝓛).
     fn risk_on(&self, w: &Coef, data: &Data) -> Result<f64> {
         let f = self.predict(w, &data.x)?;
         Ok(mean_loss(self.loss(), &data.y, &f))
     }
+}
+
+/// 𝓛̂(W) of a model from its training predictions: the generic
+/// [`Potential::value`] of a [`Model`].
+pub fn empirical_risk<M: Model + ?Sized>(model: &M, w: &Coef) -> f64 {
+    mean_loss(model.loss(), model.targets(), &model.predict_train(w))
 }
 
 /// (1/n) Σ ℓ(y_i, f_i).
@@ -110,30 +123,12 @@ pub struct ZeroLoss {
     pub q: usize,
 }
 
-static EMPTY_TARGETS: std::sync::OnceLock<DVector<f64>> = std::sync::OnceLock::new();
-
-impl Model for ZeroLoss {
+impl Potential for ZeroLoss {
     fn shape(&self) -> (usize, usize) {
         (self.modes, self.q)
     }
 
-    fn loss(&self) -> Loss {
-        Loss::Squared
-    }
-
-    fn predict(&self, _w: &Coef, x: &DMatrix<f64>) -> Result<DVector<f64>> {
-        Ok(DVector::zeros(x.nrows()))
-    }
-
-    fn predict_train(&self, _w: &Coef) -> DVector<f64> {
-        DVector::zeros(0)
-    }
-
-    fn targets(&self) -> &DVector<f64> {
-        EMPTY_TARGETS.get_or_init(|| DVector::zeros(0))
-    }
-
-    fn risk(&self, _w: &Coef) -> f64 {
+    fn value(&self, _w: &Coef) -> f64 {
         0.0
     }
 

@@ -4,7 +4,7 @@
 //! With the squared loss, β𝓛̂ is a Gaussian negative log-likelihood and the
 //! chain of S6 is a Gaussian AR(1) (the linear-Gaussian oracle).
 
-use super::{Data, Model};
+use super::{Data, Model, Potential};
 use crate::error::{Error, Result};
 use crate::loss::Loss;
 use crate::space::{Basis, Coef, Space};
@@ -60,11 +60,26 @@ pub fn features(modes: usize, x: &DMatrix<f64>) -> Result<DMatrix<f64>> {
     Ok(DMatrix::from_fn(x.nrows(), modes, |i, k| Space::cosine(k, x[(i, 0)])))
 }
 
-impl Model for Regression {
+impl Potential for Regression {
     fn shape(&self) -> (usize, usize) {
         (self.features.ncols(), 1)
     }
 
+    fn value(&self, w: &Coef) -> f64 {
+        super::empirical_risk(self, w)
+    }
+
+    fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
+        let f = self.predict_train(w);
+        let n = self.y.len() as f64;
+        let r = DVector::from_iterator(self.y.len(), self.y.iter().zip(f.iter()).map(|(&y, &fi)| self.loss.d1(y, fi) / n));
+        let g = self.features.tr_mul(&r);
+        grad.column_mut(0).copy_from(&g);
+        super::mean_loss(self.loss, &self.y, &f)
+    }
+}
+
+impl Model for Regression {
     fn loss(&self) -> Loss {
         self.loss
     }
@@ -80,14 +95,5 @@ impl Model for Regression {
 
     fn targets(&self) -> &DVector<f64> {
         &self.y
-    }
-
-    fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
-        let f = self.predict_train(w);
-        let n = self.y.len() as f64;
-        let r = DVector::from_iterator(self.y.len(), self.y.iter().zip(f.iter()).map(|(&y, &fi)| self.loss.d1(y, fi) / n));
-        let g = self.features.tr_mul(&r);
-        grad.column_mut(0).copy_from(&g);
-        super::mean_loss(self.loss, &self.y, &f)
     }
 }

@@ -13,7 +13,7 @@
 //! The Fréchet gradient equals M times the Euclidean gradient of eq. (2)
 //! in the particle w_m.
 
-use super::{Data, Model};
+use super::{Data, Model, Potential};
 use crate::error::{self, Error, Result};
 use crate::fastmath;
 use crate::loss::Loss;
@@ -373,11 +373,29 @@ impl TwoLayer {
     }
 }
 
-impl Model for TwoLayer {
+impl Potential for TwoLayer {
     fn shape(&self) -> (usize, usize) {
         (self.e.ncols(), self.value_dim())
     }
 
+    fn value(&self, w: &Coef) -> f64 {
+        self.with_forward(w, |work| {
+            let y = &self.data.y;
+            (0..y.len()).map(|i| self.loss.value(y[i], work.f[i])).sum::<f64>() / y.len() as f64
+        })
+    }
+
+    fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
+        let m = self.e.nrows() as f64;
+        self.with_forward(w, |work| {
+            let risk = self.backward(work);
+            grad.gemm(1.0 / m, &self.et, &work.g, 0.0);
+            risk
+        })
+    }
+}
+
+impl Model for TwoLayer {
     fn loss(&self) -> Loss {
         self.loss
     }
@@ -392,21 +410,5 @@ impl Model for TwoLayer {
 
     fn targets(&self) -> &DVector<f64> {
         &self.data.y
-    }
-
-    fn risk(&self, w: &Coef) -> f64 {
-        self.with_forward(w, |work| {
-            let y = &self.data.y;
-            (0..y.len()).map(|i| self.loss.value(y[i], work.f[i])).sum::<f64>() / y.len() as f64
-        })
-    }
-
-    fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
-        let m = self.e.nrows() as f64;
-        self.with_forward(w, |work| {
-            let risk = self.backward(work);
-            grad.gemm(1.0 / m, &self.et, &work.g, 0.0);
-            risk
-        })
     }
 }
