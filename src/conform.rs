@@ -21,13 +21,11 @@
 //! row per particle). `spec`, `problem`, `noise`, `chain`, `rtol` and `atol`
 //! are optional when reading.
 
-use crate::dynamics::{Discretization, Langevin, Pcn};
+use crate::dynamics::{ChainRunner, Discretization, Langevin, Pcn, Schedule};
 use crate::error::{Error, Result};
-use crate::experiments::par_chains;
 use crate::model::Potential;
-use crate::rng::chain_rng;
-use crate::space::Coef;
-use crate::spec::{flatten, unflatten, Problem, Spec};
+use crate::space::{flatten, unflatten, Coef};
+use crate::spec::{Problem, Spec};
 use crate::stats::{iid_estimate, pooled_batch_means, z_two_sided, Estimate};
 use crate::tolerance::FALSE_FAILURE;
 use serde::{Deserialize, Serialize};
@@ -100,36 +98,59 @@ struct ChainTrace {
     noise: Vec<Vec<f64>>,
 }
 
-fn run_chain(spec: &Spec, p: &Problem, chain: u64, keep: bool) -> ChainTrace {
-    let (n, q) = p.model.shape();
-    let mut lv = Langevin::new(&p.space, q, spec.eta, spec.beta, spec.lambda, Discretization::SemiImplicit).expect("validated spec");
-    let mut st = lv.init(p.init.clone()).expect("shape from the spec");
-    let mut rng = chain_rng(spec.seed, chain);
-    let mut t = ChainTrace {
-        risk: Vec::with_capacity(spec.steps + 1),
-        sq_norm: Vec::with_capacity(spec.steps + 1),
-        states: Vec::new(),
-        noise: Vec::new(),
-    };
-    let mut noise = Coef::zeros(n, q);
-    for _ in 0..spec.steps {
-        t.sq_norm.push(st.w.norm_squared());
-        if keep {
-            t.states.push(flatten(&st.w));
-        }
-        crate::dynamics::langevin::draw_noise(&mut rng, &mut noise);
-        let info = lv.step_with_noise(&p.model, &mut st, &noise).expect("finite noise");
-        t.risk.push(info.risk);
-        if keep {
-            t.noise.push(flatten(&noise));
-        }
-    }
-    t.risk.push(p.model.value(&st.w));
-    t.sq_norm.push(st.w.norm_squared());
-    if keep {
-        t.states.push(flatten(&st.w));
-    }
-    t
+/// One point of a chain's record: after step t, W_t, with the noise
+/// ε_{t−1} that made it and 𝓛̂(W_{t−1}).
+struct Point {
+    risk_before: f64,
+    sq_norm: f64,
+    state: Option<Vec<f64>>,
+    noise: Option<Vec<f64>>,
+}
+
+/// The scheme's chains of `spec` on streams `first_stream + c`; chain 0's
+/// states and noise are kept when `keep_first`.
+fn run_chains(spec: &Spec, p: &Problem, first_stream: u64, keep_first: bool) -> Result<Vec<ChainTrace>> {
+    let q = p.model.shape().1;
+    let kernel = Langevin::new(&p.space, q, spec.eta, spec.beta, spec.lambda, Discretization::SemiImplicit)?;
+    let runner = ChainRunner::new(spec.seed, Schedule::every_step(spec.chains, spec.steps)).streams_from(first_stream);
+    let runs = runner.run(&kernel, &p.model, &p.init, |st| {
+        let keep = keep_first && st.chain == 0;
+        Ok(Point {
+            risk_before: st.info.risk,
+            sq_norm: st.state.w.norm_squared(),
+            state: keep.then(|| flatten(&st.state.w)),
+            noise: keep.then(|| flatten(st.kernel.last_noise())),
+        })
+    })?;
+    Ok(runs
+        .into_iter()
+        .enumerate()
+        .map(|(c, r)| {
+            // W_0 first, then W_1 … W_T; 𝓛̂ at W_0 … W_{T−1} from the steps,
+            // then at W_T.
+            let mut t = ChainTrace {
+                risk: r.trace.iter().map(|x| x.risk_before).collect(),
+                sq_norm: std::iter::once(p.init.norm_squared())
+                    .chain(r.trace.iter().map(|x| x.sq_norm))
+                    .collect(),
+                states: Vec::new(),
+                noise: Vec::new(),
+            };
+            t.risk.push(p.model.value(&r.last.w));
+            if keep_first && c == 0 {
+                t.states.push(flatten(&p.init));
+            }
+            for x in r.trace {
+                if let Some(w) = x.state {
+                    t.states.push(w);
+                }
+                if let Some(e) = x.noise {
+                    t.noise.push(e);
+                }
+            }
+            t
+        })
+        .collect())
 }
 
 fn across(chains: &[ChainTrace], f: impl Fn(&ChainTrace) -> &Vec<f64>) -> (Vec<f64>, Vec<f64>) {
@@ -150,7 +171,7 @@ fn across(chains: &[ChainTrace], f: impl Fn(&ChainTrace) -> &Vec<f64>) -> (Vec<f
 /// chain 0's states and noise.
 pub fn run(spec: &Spec, full: bool, pcn: bool) -> Result<RunOutput> {
     let p = spec.build()?;
-    let traces = par_chains(spec.chains, |c| run_chain(spec, &p, c, full && c == 0));
+    let traces = run_chains(spec, &p, 0, full)?;
     let (risk, risk_se) = across(&traces, |t| &t.risk);
     let (sq, sq_se) = across(&traces, |t| &t.sq_norm);
     let mut summary = json!({
@@ -165,21 +186,18 @@ pub fn run(spec: &Spec, full: bool, pcn: bool) -> Result<RunOutput> {
     });
     if pcn {
         let (n, q) = p.model.shape();
-        Pcn::new(&p.space, q, spec.beta, spec.lambda, spec.pcn_step)?;
-        let runs = par_chains(spec.chains, |c| {
-            let mut s = Pcn::new(&p.space, q, spec.beta, spec.lambda, spec.pcn_step).expect("validated above");
-            let mut rng = chain_rng(spec.seed, (1 << 33) + c);
-            let mut st = s.init(&p.model, Coef::zeros(n, q));
-            let mut risk = Vec::with_capacity(spec.steps);
-            let mut sq = Vec::with_capacity(spec.steps);
-            let mut acc = 0usize;
-            for _ in 0..spec.steps {
-                acc += s.step(&p.model, &mut rng, &mut st).accepted as usize;
-                risk.push(st.risk);
-                sq.push(st.w.norm_squared());
-            }
-            (risk, sq, acc)
-        });
+        let kernel = Pcn::new(&p.space, q, spec.beta, spec.lambda, spec.pcn_step)?;
+        let runner = ChainRunner::new(spec.seed, Schedule::every_step(spec.chains, spec.steps)).streams_from(1 << 33);
+        let runs: Vec<(Vec<f64>, Vec<f64>, usize)> = runner
+            .traces(&kernel, &p.model, &Coef::zeros(n, q), |st| {
+                Ok((st.state.risk, st.state.w.norm_squared(), st.info.accepted))
+            })?
+            .into_iter()
+            .map(|t| {
+                let acc = t.iter().filter(|x| x.2).count();
+                (t.iter().map(|x| x.0).collect(), t.iter().map(|x| x.1).collect(), acc)
+            })
+            .collect();
         let half = |v: &Vec<f64>| v[v.len() / 2..].to_vec();
         let r = pooled_batch_means(&runs.iter().map(|x| half(&x.0)).collect::<Vec<_>>());
         let s = pooled_batch_means(&runs.iter().map(|x| half(&x.1)).collect::<Vec<_>>());
@@ -377,7 +395,7 @@ pub fn conform_statistical(spec: &Spec, p: &Problem, traj: &Trajectory) -> Resul
         ..spec.clone()
     };
     // Streams 2^34 + c: independent of every chain a `run` of this spec writes.
-    let traces = par_chains(ours_spec.chains, |c| run_chain(&ours_spec, p, (1 << 34) + c, false));
+    let traces = run_chains(&ours_spec, p, 1 << 34, false)?;
     let half = |v: &Vec<f64>| v[v.len() / 2..].to_vec();
     let ours_r = pooled_batch_means(&traces.iter().map(|t| half(&t.risk)).collect::<Vec<_>>());
     let ours_s = pooled_batch_means(&traces.iter().map(|t| half(&t.sq_norm)).collect::<Vec<_>>());

@@ -84,3 +84,12 @@ pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     fill_standard_normal(rng, &mut z);
     z[0]
 }
+
+/// Fills an N × q noise matrix ε_k with N(0, 1) draws in row-major order
+/// (mode by mode: mode 0's q coordinates first), so that the draw order
+/// does not depend on nalgebra's column-major storage. The scheme (S6),
+/// pCN-MH's prior draws (S7) and `conform` all draw their noise here.
+pub fn fill_noise<R: Rng + ?Sized>(rng: &mut R, noise: &mut crate::space::Coef) {
+    let q = noise.ncols();
+    fill_standard_normal_with(rng, noise.len(), |i, z| noise[(i / q, i % q)] = z);
+}

@@ -313,3 +313,27 @@ impl Space {
         self.mu.iter().map(|&m| m / (beta * lambda)).collect()
     }
 }
+
+/// Row-major flattening of an N × q coefficient matrix (mode by mode).
+pub fn flatten(c: &Coef) -> Vec<f64> {
+    let mut out = Vec::with_capacity(c.len());
+    for k in 0..c.nrows() {
+        for j in 0..c.ncols() {
+            out.push(c[(k, j)]);
+        }
+    }
+    out
+}
+
+/// Inverse of [`flatten`].
+pub fn unflatten(v: &[f64], n: usize, q: usize, what: &'static str) -> Result<Coef> {
+    if v.len() != n * q {
+        return Err(Error::DimensionMismatch {
+            what,
+            expected: n * q,
+            found: v.len(),
+        });
+    }
+    error::all_finite(what, v)?;
+    Ok(Coef::from_row_slice(n, q, v))
+}

@@ -218,10 +218,10 @@ fn two_layer_wrong_temperature_accepted(seed: u64) -> Vec<usize> {
     hot.beta *= 2.0;
     let wrong = c_eta::two_layer_problem(hot, seed).unwrap();
     let eta0 = c_eta::two_layer_etas()[0];
-    let b = c_eta::Budget {
+    let b = transport_langevin::dynamics::Schedule {
         chains: 8,
-        burn: 2000,
-        len: 20_000,
+        burn_in: 2000,
+        length: 20_000,
         thin: 5,
     };
     let scheme = c_eta::scheme_means(&right, eta0, b, seed, 200).unwrap();

@@ -141,7 +141,7 @@ fn s2_noise_scale() {
 fn s5_checks(beta_run: f64, seed: u64) -> Vec<Check> {
     let mu: Vec<f64> = (0..6).map(|k| 1.0 / ((k + 1) * (k + 1)) as f64).collect();
     let (beta, lambda) = (1.0, 1.0);
-    let states = exact_ou_states(&mu, beta_run, lambda, 14.0, 20, 20_000, seed);
+    let states = exact_ou_states(&mu, beta_run, lambda, 14.0, 20, 20_000, seed).unwrap();
     let alpha = FALSE_FAILURE / 12.0;
     (0..6)
         .flat_map(|k| gaussian_coordinate_checks(&states, k, 0.0, oracle::prior_variance(mu[k], beta, lambda), alpha, "m"))

@@ -264,7 +264,7 @@ fn pcn_prior_draw_is_scaled_noise() {
 #[test]
 fn noise_is_drawn_row_major() {
     let mut noise = Coef::zeros(3, 2);
-    transport_langevin::dynamics::langevin::draw_noise(&mut chain_rng(42, 0), &mut noise);
+    transport_langevin::rng::fill_noise(&mut chain_rng(42, 0), &mut noise);
     let mut z = [0.0; 6];
     fill_standard_normal(&mut chain_rng(42, 0), &mut z);
     for k in 0..3 {

@@ -15,7 +15,7 @@
 
 use crate::error::{self, Error, Result};
 use crate::model::Potential;
-use crate::rng::fill_standard_normal_with;
+use crate::rng::fill_noise;
 use crate::space::{Coef, Space};
 use rand_chacha::rand_core::Rng;
 
@@ -108,6 +108,12 @@ impl Langevin {
         &self.factors
     }
 
+    /// The noise ε_k that the last [`Langevin::step`] drew (zeros before
+    /// the first step).
+    pub fn last_noise(&self) -> &Coef {
+        &self.noise
+    }
+
     /// The initial state W_0 (N × q).
     pub fn init(&self, w0: Coef) -> Result<State> {
         self.check_shape(&w0, "initial state")?;
@@ -137,7 +143,7 @@ impl Langevin {
     /// by mode: mode 0's q coordinates first).
     pub fn step<M: Potential + ?Sized, R: Rng + ?Sized>(&mut self, model: &M, rng: &mut R, state: &mut State) -> StepInfo {
         let mut noise = std::mem::replace(&mut self.noise, Coef::zeros(0, 0));
-        draw_noise(rng, &mut noise);
+        fill_noise(rng, &mut noise);
         let info = self.apply(model, state, &noise);
         self.noise = noise;
         info
@@ -151,7 +157,7 @@ impl Langevin {
         Ok(self.apply(model, state, noise))
     }
 
-    fn apply<M: Potential + ?Sized>(&mut self, model: &M, state: &mut State, noise: &Coef) -> StepInfo {
+    pub(crate) fn apply<M: Potential + ?Sized>(&mut self, model: &M, state: &mut State, noise: &Coef) -> StepInfo {
         let risk = model.gradient(&state.w, &mut self.grad);
         let (n, q) = (state.w.nrows(), state.w.ncols());
         for j in 0..q {
@@ -167,12 +173,4 @@ impl Langevin {
         state.k += 1;
         StepInfo { risk }
     }
-}
-
-/// Fills an N × q noise matrix with N(0,1) draws in row-major order
-/// (mode by mode), so that the draw order does not depend on nalgebra's
-/// column-major storage.
-pub fn draw_noise<R: Rng + ?Sized>(rng: &mut R, noise: &mut Coef) {
-    let q = noise.ncols();
-    fill_standard_normal_with(rng, noise.len(), |i, z| noise[(i / q, i % q)] = z);
 }

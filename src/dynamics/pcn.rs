@@ -74,9 +74,25 @@ impl Pcn {
         PcnState { w: w0, risk }
     }
 
+    /// Checks that W_0 has the kernel's shape and finite coordinates.
+    ///
+    /// # Errors
+    /// [`crate::Error::DimensionMismatch`] or [`crate::Error::NonFinite`].
+    pub fn check_start(&self, w0: &Coef) -> Result<()> {
+        for (what, expected, found) in [
+            ("initial state (modes)", self.xi.nrows(), w0.nrows()),
+            ("initial state (q)", self.xi.ncols(), w0.ncols()),
+        ] {
+            if expected != found {
+                return Err(crate::error::Error::DimensionMismatch { what, expected, found });
+            }
+        }
+        error::all_finite("initial state", w0.as_slice())
+    }
+
     /// A draw from the prior ν_β.
     pub fn prior_draw<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Coef {
-        super::langevin::draw_noise(rng, &mut self.xi);
+        crate::rng::fill_noise(rng, &mut self.xi);
         let mut out = self.xi.clone();
         for k in 0..out.nrows() {
             let sd = self.prior_sd[k];

@@ -20,13 +20,13 @@
 //!   cross-checked at η = 0.32 against independent scheme chains minus
 //!   pCN-MH (`s7_pcn`'s kernel).
 
-use super::{par_chains, problems, Context, Experiment};
-use crate::dynamics::{Discretization, Langevin};
+use super::{problems, Context, Experiment};
+use crate::dynamics::runner::in_chain_order;
+use crate::dynamics::{ChainRunner, Coupled, Discretization, Langevin, Pcn, Schedule};
 use crate::error::Result;
 use crate::model::ZeroLoss;
 use crate::plot::{Plot, Series, Style};
 use crate::record::{Check, Record, Status};
-use crate::rng::chain_rng;
 use crate::space::{Coef, Space};
 use crate::statements::{self, c_eta};
 use crate::stats::{iid_estimate, z_one_sided, z_two_sided, Estimate};
@@ -153,7 +153,7 @@ pub fn linear_gaussian_sweeps(etas: &[f64], modes: usize) -> Result<Vec<Sweep>> 
     let target = target_coefficients(modes);
     let post = lg.posterior()?;
     let limit = gaussian_moments(&lg.phi, &lg.y, &target, &post.mean, &post.cov);
-    let rows: Vec<Result<[f64; 3]>> = par_chains(etas.len(), |i| {
+    let rows: Vec<Result<[f64; 3]>> = in_chain_order(etas.len(), |i| {
         let eta = etas[i as usize];
         let (f, c, _) = lg.ar1(eta);
         let nm = f.nrows();
@@ -184,17 +184,10 @@ pub fn zero_loss_bias_mc(modes: usize, eta: f64, chains: usize, seed: u64) -> Re
     let model = ZeroLoss { modes, q: 1 };
     let s0 = space.resolvent_factors(eta, lambda)[0];
     let steps = (libm::log(1e-12) / (2.0 * libm::log(s0))).ceil() as usize;
-    Langevin::new(&space, 1, eta, beta, lambda, Discretization::SemiImplicit)?;
+    let kernel = Langevin::new(&space, 1, eta, beta, lambda, Discretization::SemiImplicit)?;
     let prior: f64 = space.prior_variances(beta, lambda).iter().sum();
-    let samples = par_chains(chains, |chain| {
-        let mut lv = Langevin::new(&space, 1, eta, beta, lambda, Discretization::SemiImplicit).expect("validated above");
-        let mut rng = chain_rng(seed, chain);
-        let mut st = lv.init(Coef::zeros(modes, 1)).expect("shape");
-        for _ in 0..steps {
-            lv.step(&model, &mut rng, &mut st);
-        }
-        st.w.norm_squared() - prior
-    });
+    let runs = ChainRunner::new(seed, Schedule::final_state(chains, steps)).run(&kernel, &model, &Coef::zeros(modes, 1), |_| Ok(()))?;
+    let samples: Vec<f64> = runs.iter().map(|r| r.last.w.norm_squared() - prior).collect();
     Ok(iid_estimate(&samples))
 }
 
@@ -313,7 +306,7 @@ impl Experiment for EtaOrder {
         let tl = TWO_LAYER;
         let pr = two_layer_problem(tl, ctx.seed)?;
         let tl_mu = pr.space.mu().to_vec();
-        let tl_budgets: Vec<Budget> = two_layer_etas().iter().map(|&e| two_layer_budget(&pr, e, ctx.quick)).collect();
+        let tl_budgets: Vec<Schedule> = two_layer_etas().iter().map(|&e| two_layer_budget(&pr, e, ctx.quick)).collect();
         let (n, beta_l, lambda_l) = LINEAR_GAUSSIAN;
         let lg_modes = if ctx.quick { LG_MODES.0 } else { LG_MODES.1 };
         let status = if !checks.iter().all(|c| c.passed) {
@@ -425,36 +418,6 @@ pub fn two_layer_problem(s: TwoLayerSetting, seed: u64) -> Result<TwoLayerProble
     })
 }
 
-/// Sampling budget: independent chains, burn-in and recorded steps per
-/// chain, F evaluated every `thin` recorded steps.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Budget {
-    /// Independent chains.
-    pub chains: usize,
-    /// Burn-in steps (discarded).
-    pub burn: usize,
-    /// Recorded steps per chain.
-    pub len: usize,
-    /// Thinning of the recorded steps.
-    pub thin: usize,
-}
-
-impl Budget {
-    /// One chain's trace: `step(record)` advances the chain by one step and,
-    /// when `record` is true (every `thin`-th step after the burn-in),
-    /// returns the values to keep.
-    fn trace(&self, mut step: impl FnMut(bool) -> Result<Option<[f64; 3]>>) -> Result<Vec<[f64; 3]>> {
-        let mut out = Vec::with_capacity(self.len / self.thin + 1);
-        for t in 0..self.burn + self.len {
-            let record = t >= self.burn && (t - self.burn).is_multiple_of(self.thin);
-            if let Some(v) = step(record)? {
-                out.push(v);
-            }
-        }
-        Ok(out)
-    }
-}
-
 impl TwoLayerProblem {
     /// (‖W‖², 𝓛̂(W), 𝓛(W)).
     fn f(&self, w: &Coef) -> Result<[f64; 3]> {
@@ -464,6 +427,10 @@ impl TwoLayerProblem {
 
     fn q(&self) -> usize {
         self.setting.d + 1
+    }
+
+    fn start(&self) -> Coef {
+        Coef::zeros(self.space.modes(), self.q())
     }
 
     fn langevin(&self, eta: f64) -> Result<Langevin> {
@@ -480,63 +447,41 @@ impl TwoLayerProblem {
 
 /// Pooled batch-means estimates of the three test functions from per-chain
 /// traces.
-fn pooled3(traces: Vec<Result<Vec<[f64; 3]>>>) -> Result<[Estimate; 3]> {
-    let traces = traces.into_iter().collect::<Result<Vec<_>>>()?;
+fn pooled3(traces: Vec<Vec<[f64; 3]>>) -> [Estimate; 3] {
     let mut out = [Estimate { mean: 0.0, stderr: 0.0 }; 3];
     for (j, o) in out.iter_mut().enumerate() {
         let per: Vec<Vec<f64>> = traces.iter().map(|t| t.iter().map(|v| v[j]).collect()).collect();
         *o = crate::stats::pooled_batch_means(&per);
     }
-    Ok(out)
+    out
+}
+
+/// Chains of a two-layer budget on streams `(stream << 20) + chain`.
+fn runner(b: Schedule, seed: u64, stream: u64) -> ChainRunner<'static> {
+    ChainRunner::new(seed, b).streams_from(stream << 20)
 }
 
 /// D(η) = E_{π_η}\[F\] − E_{π_{η/2}}\[F\] for the three test functions from
-/// synchronously coupled chains: the η chain steps with (ε₁ + ε₂)/√2 while
-/// the η/2 chain takes two steps with ε₁, ε₂ (the same Brownian increment),
-/// both from W = 0; `b.chains` independent pairs (streams
-/// `(stream << 20) + chain`); pooled batch means of F(coarse) − F(fine).
-pub fn coupled_difference(p: &TwoLayerProblem, eta: f64, b: Budget, seed: u64, stream: u64) -> Result<[Estimate; 3]> {
-    p.langevin(eta)?;
-    p.langevin(eta / 2.0)?;
-    let (modes, q) = (p.space.modes(), p.q());
-    let traces = par_chains(b.chains, |c| {
-        let mut coarse = p.langevin(eta).expect("validated above");
-        let mut fine = p.langevin(eta / 2.0).expect("validated above");
-        let mut rng = chain_rng(seed, (stream << 20) + c);
-        let mut wc = coarse.init(Coef::zeros(modes, q))?;
-        let mut wf = fine.init(Coef::zeros(modes, q))?;
-        let (mut e1, mut e2) = (Coef::zeros(modes, q), Coef::zeros(modes, q));
-        b.trace(|record| {
-            crate::dynamics::langevin::draw_noise(&mut rng, &mut e1);
-            crate::dynamics::langevin::draw_noise(&mut rng, &mut e2);
-            let e = (&e1 + &e2) * std::f64::consts::FRAC_1_SQRT_2;
-            coarse.step_with_noise(&p.model, &mut wc, &e)?;
-            fine.step_with_noise(&p.model, &mut wf, &e1)?;
-            fine.step_with_noise(&p.model, &mut wf, &e2)?;
-            if !record {
-                return Ok(None);
-            }
-            let (a, f) = (p.f(&wc.w)?, p.f(&wf.w)?);
-            Ok(Some([a[0] - f[0], a[1] - f[1], a[2] - f[2]]))
-        })
-    });
-    pooled3(traces)
+/// synchronously coupled chains ([`Coupled`]: the η chain steps with
+/// (ε₁ + ε₂)/√2 while the η/2 chain takes two steps with ε₁, ε₂, the same
+/// Brownian increment), both from W = 0; `b.chains` independent pairs
+/// (streams `(stream << 20) + chain`); pooled batch means of
+/// F(coarse) − F(fine).
+pub fn coupled_difference(p: &TwoLayerProblem, eta: f64, b: Schedule, seed: u64, stream: u64) -> Result<[Estimate; 3]> {
+    let kernel = Coupled::new(p.langevin(eta)?, p.langevin(eta / 2.0)?)?;
+    let traces = runner(b, seed, stream).traces(&kernel, &p.model, &p.start(), |st| {
+        let (a, f) = (p.f(&st.state.coarse.w)?, p.f(&st.state.fine.w)?);
+        Ok([a[0] - f[0], a[1] - f[1], a[2] - f[2]])
+    })?;
+    Ok(pooled3(traces))
 }
 
 /// E_{π_η}\[F\] from `b.chains` independent chains of the scheme from W = 0.
-pub fn scheme_means(p: &TwoLayerProblem, eta: f64, b: Budget, seed: u64, stream: u64) -> Result<[Estimate; 3]> {
-    p.langevin(eta)?;
-    let (modes, q) = (p.space.modes(), p.q());
-    let traces = par_chains(b.chains, |c| {
-        let mut lv = p.langevin(eta).expect("validated above");
-        let mut rng = chain_rng(seed, (stream << 20) + c);
-        let mut st = lv.init(Coef::zeros(modes, q))?;
-        b.trace(|record| {
-            lv.step(&p.model, &mut rng, &mut st);
-            record.then(|| p.f(&st.w)).transpose()
-        })
-    });
-    pooled3(traces)
+pub fn scheme_means(p: &TwoLayerProblem, eta: f64, b: Schedule, seed: u64, stream: u64) -> Result<[Estimate; 3]> {
+    let kernel = p.langevin(eta)?;
+    Ok(pooled3(
+        runner(b, seed, stream).traces(&kernel, &p.model, &p.start(), |st| p.f(&st.state.w))?,
+    ))
 }
 
 /// pCN proposal scale of the two-layer setting.
@@ -544,20 +489,12 @@ pub const TWO_LAYER_PCN_STEP: f64 = 0.5;
 
 /// E_{π_∞}\[F\] from `b.chains` independent pCN-MH chains (the kernel of
 /// `s7_pcn`) from W = 0.
-pub fn pcn_means(p: &TwoLayerProblem, b: Budget, seed: u64, stream: u64) -> Result<[Estimate; 3]> {
-    use crate::dynamics::Pcn;
-    let (modes, q, s) = (p.space.modes(), p.q(), p.setting);
-    Pcn::new(&p.space, q, s.beta, s.lambda, TWO_LAYER_PCN_STEP)?;
-    let traces = par_chains(b.chains, |c| {
-        let mut pcn = Pcn::new(&p.space, q, s.beta, s.lambda, TWO_LAYER_PCN_STEP).expect("validated above");
-        let mut rng = chain_rng(seed, (stream << 20) + c);
-        let mut st = pcn.init(&p.model, Coef::zeros(modes, q));
-        b.trace(|record| {
-            pcn.step(&p.model, &mut rng, &mut st);
-            record.then(|| p.f(&st.w)).transpose()
-        })
-    });
-    pooled3(traces)
+pub fn pcn_means(p: &TwoLayerProblem, b: Schedule, seed: u64, stream: u64) -> Result<[Estimate; 3]> {
+    let s = p.setting;
+    let kernel = Pcn::new(&p.space, p.q(), s.beta, s.lambda, TWO_LAYER_PCN_STEP)?;
+    Ok(pooled3(
+        runner(b, seed, stream).traces(&kernel, &p.model, &p.start(), |st| p.f(&st.state.w))?,
+    ))
 }
 
 /// Step sizes of the two-layer ladder: η_j = 0.32 · 2^{−j}, j = 0..5
@@ -568,13 +505,13 @@ pub fn two_layer_etas() -> Vec<f64> {
 
 /// Budgets of the two-layer setting for step η (quick, full): coupled pairs
 /// run `L/η` coarse steps after a burn-in of 20 relaxation times μ_0/(ηλ).
-pub fn two_layer_budget(p: &TwoLayerProblem, eta: f64, quick: bool) -> Budget {
+pub fn two_layer_budget(p: &TwoLayerProblem, eta: f64, quick: bool) -> Schedule {
     let relax = p.space.mu()[0] / (eta * p.setting.lambda);
     let l = if quick { 30.0 } else { 3000.0 };
-    Budget {
+    Schedule {
         chains: 8,
-        burn: (20.0 * relax).ceil() as usize,
-        len: (l / eta).ceil() as usize,
+        burn_in: (20.0 * relax).ceil() as usize,
+        length: (l / eta).ceil() as usize,
         thin: 5,
     }
 }
@@ -656,10 +593,10 @@ pub fn two_layer_sweeps(quick: bool, seed: u64) -> Result<TwoLayerResult> {
         });
     }
     let b = two_layer_budget(&p, etas[0], quick);
-    let cross = Budget {
+    let cross = Schedule {
         chains: 8,
-        burn: b.burn.max(2000),
-        len: if quick { 20_000 } else { 400_000 },
+        burn_in: b.burn_in.max(2000),
+        length: if quick { 20_000 } else { 400_000 },
         thin: 5,
     };
     let scheme = scheme_means(&p, etas[0], cross, seed, 200)?;

@@ -6,7 +6,8 @@
 //! where the probability is not tiny (a binomial z test at [`FALSE_FAILURE`]
 //! split by Bonferroni). The sweep over (γ, βλ, ε) is the `grid` evidence.
 
-use super::{par_chains, Context, Experiment};
+use super::{Context, Experiment};
+use crate::dynamics::runner::in_chain_order;
 use crate::error::Result;
 use crate::plot::{Plot, Series, Style};
 use crate::record::{Check, Record};
@@ -84,7 +85,7 @@ pub fn brownian_check(eps: f64, rel: f64) -> Result<(Check, f64)> {
 /// in `chunks` independent streams: (hits, samples).
 pub fn monte_carlo(s: &[f64], eps: f64, samples: usize, chunks: usize, seed: u64) -> (usize, usize) {
     let per = samples / chunks;
-    let hits: usize = par_chains(chunks, |c| {
+    let hits: usize = in_chain_order(chunks, |c| {
         let mut rng = chain_rng(seed, c);
         let mut z = vec![0.0; s.len()];
         let mut h = 0;

@@ -14,7 +14,8 @@
 //!    activation bounded by 1 + 3 instead of 1 (still 1-Lipschitz), the
 //!    ratio exceeds 1.
 
-use super::{par_chains, Context, Experiment};
+use super::{Context, Experiment};
+use crate::dynamics::runner::in_chain_order;
 use crate::error::Result;
 use crate::record::{Check, Record, Status};
 use crate::rng::{chain_rng, fill_standard_normal, uniform01};
@@ -172,7 +173,7 @@ impl Experiment for Lipschitz {
 
     fn run(&self, ctx: &Context) -> Result<Record> {
         let (starts, steps) = (ctx.size(64, 512), ctx.size(200, 1000));
-        let results = par_chains(starts, |c| {
+        let results = in_chain_order(starts, |c| {
             let mut rng = chain_rng(ctx.seed, 1_000 + c);
             climb(&mut rng, L1Model::s8(1.0).expect("R = 1 is valid"), steps)
         });

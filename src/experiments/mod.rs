@@ -161,9 +161,3 @@ pub fn run_all(ctx: &Context, only: Option<&[String]>, tick: &dyn Fn(&str)) -> R
     }
     Ok(records)
 }
-
-/// Runs `f(chain)` for chains 0..count in parallel, results in chain order.
-pub fn par_chains<T: Send>(count: usize, f: impl Fn(u64) -> T + Sync + Send) -> Vec<T> {
-    use rayon::prelude::*;
-    (0..count as u64).into_par_iter().map(f).collect()
-}

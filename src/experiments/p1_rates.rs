@@ -21,13 +21,12 @@
 //! −2 log(1/(1 + ηλ/μ_0))/η. Every rate is compared with the largest Λ*_η
 //! over δ ∈ (0, 1) (the hardest admissible comparison).
 
-use super::{par_chains, Context, Experiment};
-use crate::dynamics::{Discretization, Langevin};
+use super::{Context, Experiment};
+use crate::dynamics::{ChainRunner, Discretization, Langevin, Schedule};
 use crate::error::{Error, Result};
 use crate::model::Potential;
 use crate::plot::{Plot, Series, Style};
 use crate::record::{Check, Record, Status};
-use crate::rng::chain_rng;
 use crate::space::{Coef, Space};
 use crate::statements::{self, p1};
 use crate::stats::{fit_line, iid_estimate, z_two_sided};
@@ -255,19 +254,19 @@ pub fn simulated_group_means(
     seed: u64,
 ) -> Result<Vec<Vec<f64>>> {
     let space = Space::power_law(1.0, 2.0, 1)?;
-    Langevin::new(&space, 1, s.eta, s.beta, s.lambda, Discretization::SemiImplicit)?;
-    let traj = par_chains(chains, |chain| {
-        let mut lv = Langevin::new(&space, 1, s.eta, s.beta, s.lambda, Discretization::SemiImplicit).expect("validated above");
-        let mut rng = chain_rng(seed, chain);
-        let mut st = lv.init(Coef::from_element(1, 1, w0)).expect("shape");
-        let mut out = Vec::with_capacity(steps + 1);
-        for _ in 0..steps {
-            // `step` returns 𝓛̂ at the state it started from.
-            out.push(lv.step(well, &mut rng, &mut st).risk);
-        }
-        out.push(well.value_at(st.w[(0, 0)]));
-        out
-    });
+    let kernel = Langevin::new(&space, 1, s.eta, s.beta, s.lambda, Discretization::SemiImplicit)?;
+    // Each step reports 𝓛̂ at the state it started from: W_0 … W_{steps−1};
+    // the last state adds W_steps.
+    let runs = ChainRunner::new(seed, Schedule::every_step(chains, steps))
+        .run(&kernel, well, &Coef::from_element(1, 1, w0), |st| Ok(st.info.risk))?;
+    let traj: Vec<Vec<f64>> = runs
+        .into_iter()
+        .map(|r| {
+            let mut t = r.trace;
+            t.push(well.value_at(r.last.w[(0, 0)]));
+            t
+        })
+        .collect();
     let per = chains / groups;
     Ok((0..groups)
         .map(|gi| {

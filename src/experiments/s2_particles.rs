@@ -15,10 +15,12 @@
 //! (`paper/errata.md`, E60).
 
 use super::s6_scheme::gaussian_coordinate_checks;
-use super::{par_chains, Context, Experiment};
+use super::{Context, Experiment};
+use crate::dynamics::{Ar1, ChainRunner, Schedule};
 use crate::error::{self, Result};
+use crate::model::ZeroLoss;
 use crate::record::{Record, Status};
-use crate::rng::{chain_rng, fill_standard_normal};
+use crate::space::{flatten, Coef};
 use crate::statements;
 use crate::tolerance::FALSE_FAILURE;
 use serde_json::json;
@@ -43,18 +45,10 @@ pub fn particle_chains(
     error::finite("noise_scale", noise_scale)?;
     error::nonzero("width M", m)?;
     let factor = 1.0 - eta * lambda / m as f64;
-    Ok(par_chains(chains, |c| {
-        let mut rng = chain_rng(seed, c);
-        let mut w = vec![0.0; m * d];
-        let mut eps = vec![0.0; m * d];
-        for _ in 0..steps {
-            fill_standard_normal(&mut rng, &mut eps);
-            for (x, e) in w.iter_mut().zip(&eps) {
-                *x = factor * *x + noise_scale * e;
-            }
-        }
-        w
-    }))
+    let kernel = Ar1::uniform(m, d, factor, noise_scale)?;
+    let zero = ZeroLoss { modes: m, q: d };
+    let runs = ChainRunner::new(seed, Schedule::final_state(chains, steps)).run(&kernel, &zero, &Coef::zeros(m, d), |_| Ok(()))?;
+    Ok(runs.iter().map(|r| flatten(&r.last)).collect())
 }
 
 /// Stationary variance of a coordinate of eq. (2) under 𝓛̂ ≡ 0.

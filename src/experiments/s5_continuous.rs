@@ -13,12 +13,13 @@
 //! (5) — as η → 0 (deterministic, relative difference O(η)).
 
 use super::s6_scheme::{gaussian_coordinate_checks, LINEAR_GAUSSIAN, ZERO_LOSS};
-use super::{par_chains, problems, Context, Experiment};
+use super::{problems, Context, Experiment};
+use crate::dynamics::{Ar1, ChainRunner, Schedule};
 use crate::error::Result;
+use crate::model::ZeroLoss;
 use crate::oracle;
 use crate::record::{Check, Record};
-use crate::rng::{chain_rng, fill_standard_normal};
-use crate::space::Space;
+use crate::space::{flatten, Coef, Space};
 use crate::statements;
 use crate::tolerance::FALSE_FAILURE;
 use serde_json::json;
@@ -28,7 +29,7 @@ pub struct ContinuousDynamics;
 
 /// K chains of the exact OU transition of every mode (𝓛̂ ≡ 0) over time
 /// `horizon` in `steps` exact steps, from 0; final states (one per mode).
-pub fn exact_ou_states(mu: &[f64], beta: f64, lambda: f64, horizon: f64, steps: usize, chains: usize, seed: u64) -> Vec<Vec<f64>> {
+pub fn exact_ou_states(mu: &[f64], beta: f64, lambda: f64, horizon: f64, steps: usize, chains: usize, seed: u64) -> Result<Vec<Vec<f64>>> {
     let h = horizon / steps as f64;
     let decay: Vec<f64> = mu.iter().map(|&m| libm::exp(-lambda / m * h)).collect();
     let sd: Vec<f64> = mu
@@ -36,18 +37,10 @@ pub fn exact_ou_states(mu: &[f64], beta: f64, lambda: f64, horizon: f64, steps: 
         .zip(&decay)
         .map(|(&m, &e)| (m / (beta * lambda) * (1.0 - e * e)).sqrt())
         .collect();
-    par_chains(chains, |c| {
-        let mut rng = chain_rng(seed, c);
-        let mut x = vec![0.0; mu.len()];
-        let mut z = vec![0.0; mu.len()];
-        for _ in 0..steps {
-            fill_standard_normal(&mut rng, &mut z);
-            for k in 0..mu.len() {
-                x[k] = decay[k] * x[k] + sd[k] * z[k];
-            }
-        }
-        x
-    })
+    let kernel = Ar1::new(decay, sd, 1)?;
+    let zero = ZeroLoss { modes: mu.len(), q: 1 };
+    let runs = ChainRunner::new(seed, Schedule::final_state(chains, steps)).run(&kernel, &zero, &Coef::zeros(mu.len(), 1), |_| Ok(()))?;
+    Ok(runs.iter().map(|r| flatten(&r.last)).collect())
 }
 
 impl Experiment for ContinuousDynamics {
@@ -62,7 +55,7 @@ impl Experiment for ContinuousDynamics {
         let chains = ctx.size(20_000, 100_000);
         // Horizon: the slowest mode (μ_0) forgets the start to e^{-2λT/μ_0} < 1e-12.
         let horizon = 14.0 * mu[0] / lambda;
-        let states = exact_ou_states(&mu, beta, lambda, horizon, 20, chains, ctx.seed);
+        let states = exact_ou_states(&mu, beta, lambda, horizon, 20, chains, ctx.seed)?;
         let alpha = FALSE_FAILURE / (2 * nz) as f64;
         let mut checks = Vec::new();
         for (k, &m) in mu.iter().enumerate() {

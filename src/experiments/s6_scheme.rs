@@ -11,15 +11,14 @@
 //! variance v, Σ (x − m)²/v ∼ χ²_K and √K(x̄ − m)/√v ∼ N(0,1); the family
 //! false-failure probability [`FALSE_FAILURE`] is split evenly (Bonferroni).
 
-use super::{par_chains, problems, Context, Experiment};
-use crate::dynamics::{Discretization, Langevin};
+use super::{problems, Context, Experiment};
+use crate::dynamics::{ChainRunner, Discretization, Langevin, Schedule};
 use crate::error::{Error, Result};
 use crate::model::{Potential, ZeroLoss};
 use crate::oracle;
 use crate::plot::{Plot, Series, Style};
 use crate::record::{Check, Record};
-use crate::rng::chain_rng;
-use crate::space::{Coef, Space};
+use crate::space::{flatten, Coef, Space};
 use crate::statements;
 use crate::stats::{chi_squared_interval, z_two_sided};
 use crate::tolerance::{EXACT_REL, FALSE_FAILURE};
@@ -51,23 +50,9 @@ pub struct ChainSettings {
 /// K independent chains started at 0.
 pub fn final_states<M: Potential>(model: &M, space: &Space, s: ChainSettings) -> Result<Vec<Vec<f64>>> {
     let (n, q) = model.shape();
-    // Validate once before spawning chains.
-    Langevin::new(space, q, s.eta, s.beta, s.lambda, s.disc)?;
-    Ok(par_chains(s.chains, |chain| {
-        let mut lv = Langevin::new(space, q, s.eta, s.beta, s.lambda, s.disc).expect("validated above");
-        let mut rng = chain_rng(s.seed, chain);
-        let mut st = lv.init(Coef::zeros(n, q)).expect("shape from the model");
-        for _ in 0..s.steps {
-            lv.step(model, &mut rng, &mut st);
-        }
-        let mut out = Vec::with_capacity(n * q);
-        for k in 0..n {
-            for j in 0..q {
-                out.push(st.w[(k, j)]);
-            }
-        }
-        out
-    }))
+    let kernel = Langevin::new(space, q, s.eta, s.beta, s.lambda, s.disc)?;
+    let runs = ChainRunner::new(s.seed, Schedule::final_state(s.chains, s.steps)).run(&kernel, model, &Coef::zeros(n, q), |_| Ok(()))?;
+    Ok(runs.iter().map(|r| flatten(&r.last.w)).collect())
 }
 
 /// Checks of coordinate `i` of i.i.d. draws against N(mean, var): a χ²_K

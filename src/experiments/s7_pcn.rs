@@ -8,13 +8,12 @@
 //! by z tests whose standard errors are pooled batch means over independent
 //! chains (Bonferroni over the family at [`FALSE_FAILURE`]).
 
-use super::{par_chains, problems, Context, Experiment};
-use crate::dynamics::Pcn;
+use super::{problems, Context, Experiment};
+use crate::dynamics::{ChainRunner, Pcn, Schedule};
 use crate::error::Result;
 use crate::model::{Potential, ZeroLoss};
 use crate::record::{Check, Record};
-use crate::rng::chain_rng;
-use crate::space::{Coef, Space};
+use crate::space::{flatten, Coef, Space};
 use crate::statements;
 use crate::stats::{effective_sample_size, pooled_batch_means, z_two_sided};
 use crate::tolerance::FALSE_FAILURE;
@@ -49,29 +48,23 @@ pub fn run_pcn<M: Potential>(
     seed: u64,
 ) -> Result<PcnRun> {
     let (n, q) = model.shape();
-    Pcn::new(space, q, beta, lambda, s)?;
-    let per_chain = par_chains(chains, |c| {
-        let mut pcn = Pcn::new(space, q, beta, lambda, s).expect("validated above");
-        let mut rng = chain_rng(seed, c);
-        let mut st = pcn.init(model, Coef::zeros(n, q));
-        let mut acc = 0;
-        let mut traces = vec![Vec::with_capacity(len); n * q];
-        for t in 0..burn + len {
-            let info = pcn.step(model, &mut rng, &mut st);
-            if t >= burn {
-                acc += info.accepted as usize;
-                for k in 0..n {
-                    for j in 0..q {
-                        traces[k * q + j].push(st.w[(k, j)]);
-                    }
-                }
-            }
-        }
-        (traces, acc)
-    });
-    let accepted = per_chain.iter().map(|(_, a)| a).sum();
+    let kernel = Pcn::new(space, q, beta, lambda, s)?;
+    let schedule = Schedule {
+        chains,
+        burn_in: burn,
+        length: len,
+        thin: 1,
+    };
+    let runs = ChainRunner::new(seed, schedule).traces(&kernel, model, &Coef::zeros(n, q), |st| {
+        Ok((flatten(&st.state.w), st.info.accepted))
+    })?;
+    let accepted = runs.iter().flatten().filter(|(_, a)| *a).count();
+    let traces = runs
+        .iter()
+        .map(|run| (0..n * q).map(|i| run.iter().map(|(w, _)| w[i]).collect()).collect())
+        .collect();
     Ok(PcnRun {
-        traces: per_chain.into_iter().map(|(t, _)| t).collect(),
+        traces,
         accepted,
         proposals: chains * len,
     })

@@ -14,7 +14,8 @@
 //! truncated norm converging or growing with N.
 
 use super::s6_scheme::gaussian_coordinate_checks;
-use super::{par_chains, Context, Experiment};
+use super::{Context, Experiment};
+use crate::dynamics::runner::in_chain_order;
 use crate::error::Result;
 use crate::record::{Check, Record};
 use crate::rng::{chain_rng, fill_standard_normal};
@@ -68,7 +69,7 @@ impl Experiment for SmoothnessScale {
         // The reparametrised prior ν̃_β: variances μ_k^{γ+1}/(βλ).
         let chains = ctx.size(20_000, 100_000);
         let prior_sd: Vec<f64> = space.prior_variances(beta, lambda).iter().map(|v| v.sqrt()).collect();
-        let draws = par_chains(chains, |c| {
+        let draws = in_chain_order(chains, |c| {
             let mut r = chain_rng(ctx.seed, 100 + c);
             let mut z = vec![0.0; modes];
             fill_standard_normal(&mut r, &mut z);

@@ -33,7 +33,8 @@
 //! 𝓛 − 𝓛̂ under fixed prior moments of f_W, mean exactly zero over data
 //! sets) reduces the variance of the mean gap over data sets (C-gap).
 
-use super::{par_chains, Context, Experiment};
+use super::{Context, Experiment};
+use crate::dynamics::runner::in_chain_order;
 use crate::dynamics::{Discretization, Langevin, Pcn};
 use crate::error::Result;
 use crate::loss::Loss;
@@ -484,7 +485,7 @@ pub fn compute_sweep_on(seed: u64, sizes: SweepSizes, ns: &[usize], rules: &[Bet
             crate::progress::tick(&format!("T1 sweep: n = {n}, beta = {beta:.0} ({} data sets)", sizes.datasets));
             let base = 1_000_000 * (1 + (i * rules.len() + j) as u64);
             let (m, v) = population_moments(&t, beta, &sizes, seed, base - 1)?;
-            let per: Vec<Result<DatasetGap>> = par_chains(sizes.datasets, |c| {
+            let per: Vec<Result<DatasetGap>> = in_chain_order(sizes.datasets, |c| {
                 let stream = base + 4 * c;
                 let data = t.draw(n, seed, stream);
                 let model = GroupedRisk::new(&t, &data);
@@ -508,7 +509,7 @@ pub fn compute_sweep_on(seed: u64, sizes: SweepSizes, ns: &[usize], rules: &[Bet
         }
     }
     let (pn, pbeta, pk) = SCALE_PROBE;
-    let scale_probe: Vec<Result<f64>> = par_chains(sizes.datasets.max(SCALE_PROBE_DATASETS), |c| {
+    let scale_probe: Vec<Result<f64>> = in_chain_order(sizes.datasets.max(SCALE_PROBE_DATASETS), |c| {
         let stream = 900_000_000 + 4 * c;
         let data = t.draw(pn, seed, stream);
         let model = GroupedRisk::new(&t, &data);

@@ -21,7 +21,8 @@
 //! with its residual standard error; the bound check is
 //! slope ≤ −θ + t_{n−2}(α) · se.
 
-use super::{par_chains, Context, Experiment};
+use super::{Context, Experiment};
+use crate::dynamics::runner::in_chain_order;
 use crate::error::Result;
 use crate::oracle::LinearGaussian;
 use crate::plot::{Plot, Series, Style};
@@ -150,7 +151,7 @@ pub fn slope_fit(s: &RateSettings, theta: f64) -> Result<SlopeFit> {
     let mut sses = Vec::new();
     for &n in &s.ns {
         crate::progress::tick(&format!("T2R: n = {n}"));
-        let runs = par_chains(s.replicates, |r| excess_one(s, theta, n, r));
+        let runs = in_chain_order(s.replicates, |r| excess_one(s, theta, n, r));
         let runs: Vec<(f64, f64)> = runs.into_iter().collect::<Result<_>>()?;
         let a = iid_estimate(&runs.iter().map(|r| r.0).collect::<Vec<_>>());
         let b = iid_estimate(&runs.iter().map(|r| r.1).collect::<Vec<_>>());

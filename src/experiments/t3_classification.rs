@@ -19,8 +19,8 @@
 //! in β (weighted least squares with the delta-method errors of log p; the χ² of
 //! the straight line is reported as evidence of linearity).
 
-use super::{par_chains, Context, Experiment};
-use crate::dynamics::{Discretization, Langevin, Pcn};
+use super::{Context, Experiment};
+use crate::dynamics::{ChainRunner, Discretization, Langevin, Pcn, Schedule};
 use crate::error::{Error, Result};
 use crate::loss::Loss;
 use crate::model::{regression, Data, Regression};
@@ -153,41 +153,26 @@ pub fn error_probability(
     thin: usize,
     seed: u64,
 ) -> Result<Estimate> {
-    match sampler {
+    let runner = ChainRunner::new(
+        seed,
+        Schedule {
+            chains,
+            burn_in: burn,
+            length: len,
+            thin,
+        },
+    );
+    let start = Coef::zeros(MODES, 1);
+    let traces = match sampler {
         Sampler::Pcn(s) => {
-            Pcn::new(&p.space, 1, beta, LAMBDA, s)?;
+            let kernel = Pcn::new(&p.space, 1, beta, LAMBDA, s)?;
+            runner.traces(&kernel, &p.model, &start, |st| Ok(p.imperfect(&st.state.w) as u8 as f64))?
         }
         Sampler::Scheme(eta) => {
-            Langevin::new(&p.space, 1, eta, beta, LAMBDA, Discretization::SemiImplicit)?;
+            let kernel = Langevin::new(&p.space, 1, eta, beta, LAMBDA, Discretization::SemiImplicit)?;
+            runner.traces(&kernel, &p.model, &start, |st| Ok(p.imperfect(&st.state.w) as u8 as f64))?
         }
-    }
-    let traces = par_chains(chains, |c| {
-        let mut rng = chain_rng(seed, c);
-        let mut out = Vec::with_capacity(len / thin);
-        match sampler {
-            Sampler::Pcn(s) => {
-                let mut k = Pcn::new(&p.space, 1, beta, LAMBDA, s).expect("validated");
-                let mut st = k.init(&p.model, Coef::zeros(MODES, 1));
-                for t in 0..burn + len {
-                    k.step(&p.model, &mut rng, &mut st);
-                    if t >= burn && (t - burn).is_multiple_of(thin) {
-                        out.push(p.imperfect(&st.w) as u8 as f64);
-                    }
-                }
-            }
-            Sampler::Scheme(eta) => {
-                let mut k = Langevin::new(&p.space, 1, eta, beta, LAMBDA, Discretization::SemiImplicit).expect("validated");
-                let mut st = k.init(Coef::zeros(MODES, 1)).expect("shape");
-                for t in 0..burn + len {
-                    k.step(&p.model, &mut rng, &mut st);
-                    if t >= burn && (t - burn).is_multiple_of(thin) {
-                        out.push(p.imperfect(&st.w) as u8 as f64);
-                    }
-                }
-            }
-        }
-        out
-    });
+    };
     Ok(pooled_batch_means(&traces))
 }
 
