@@ -8,7 +8,7 @@
 //! chain (it owns its scratch buffers, so clones never share state).
 
 use super::langevin::{Langevin, State, StepInfo};
-use super::pcn::{Pcn, PcnInfo, PcnState};
+use super::pcn::{Pcn, PcnInfo, PcnState, TunedPcn};
 use crate::error::Result;
 use crate::model::Potential;
 use crate::space::Coef;
@@ -62,6 +62,23 @@ impl Kernel for Pcn {
 
     fn step<P: Potential + ?Sized, R: Rng + ?Sized>(&mut self, potential: &P, rng: &mut R, state: &mut PcnState) -> PcnInfo {
         Pcn::step(self, potential, rng, state)
+    }
+
+    fn point(state: &PcnState) -> &Coef {
+        &state.w
+    }
+}
+
+impl Kernel for TunedPcn {
+    type State = PcnState;
+    type Info = PcnInfo;
+
+    fn init<P: Potential + ?Sized>(&self, potential: &P, w0: Coef) -> Result<PcnState> {
+        Kernel::init(self.pcn(), potential, w0)
+    }
+
+    fn step<P: Potential + ?Sized, R: Rng + ?Sized>(&mut self, potential: &P, rng: &mut R, state: &mut PcnState) -> PcnInfo {
+        TunedPcn::step(self, potential, rng, state)
     }
 
     fn point(state: &PcnState) -> &Coef {

@@ -18,5 +18,5 @@ pub use ar1::Ar1;
 pub use coupling::{Coupled, CoupledState};
 pub use kernel::Kernel;
 pub use langevin::{Discretization, Langevin, State, StepInfo};
-pub use pcn::{Pcn, PcnInfo, PcnState};
+pub use pcn::{Pcn, PcnInfo, PcnState, TunedPcn};
 pub use runner::{in_chain_order, ChainRun, ChainRunner, Observer, Schedule, Silent, Step};

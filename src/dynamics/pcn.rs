@@ -118,3 +118,58 @@ impl Pcn {
         PcnInfo { accepted, accept_prob }
     }
 }
+
+/// pCN-MH whose proposal scale is tuned during its first `adapt_steps`
+/// steps, then fixed: in blocks of `block` steps, s ← clamp(s · e^{a − target},
+/// 10⁻³, 1) with a the block's acceptance rate. Every step after the
+/// adaptation is an exact pCN-MH step, so records taken after a burn-in of
+/// at least `adapt_steps` come from a chain that leaves π_∞ invariant.
+#[derive(Debug, Clone)]
+pub struct TunedPcn {
+    pcn: Pcn,
+    adapt_steps: usize,
+    block: usize,
+    target: f64,
+    taken: usize,
+    accepted_in_block: usize,
+}
+
+impl TunedPcn {
+    /// Tunes `pcn` (its scale is the starting scale) during `adapt_steps`
+    /// steps, in blocks of `block`, towards acceptance `target`.
+    ///
+    /// # Errors
+    /// A zero `block` or a `target` outside (0, 1).
+    pub fn new(pcn: Pcn, adapt_steps: usize, block: usize, target: f64) -> Result<TunedPcn> {
+        error::nonzero("adaptation block", block)?;
+        error::open_interval("target acceptance", target, 0.0, 1.0, "(0, 1)")?;
+        Ok(TunedPcn {
+            pcn,
+            adapt_steps,
+            block,
+            target,
+            taken: 0,
+            accepted_in_block: 0,
+        })
+    }
+
+    /// The pCN-MH kernel with the current proposal scale.
+    pub fn pcn(&self) -> &Pcn {
+        &self.pcn
+    }
+
+    /// One step, adapting s while in the adaptation phase.
+    pub fn step<M: Potential + ?Sized, R: Rng + ?Sized>(&mut self, model: &M, rng: &mut R, state: &mut PcnState) -> PcnInfo {
+        let info = self.pcn.step(model, rng, state);
+        if self.taken < self.adapt_steps {
+            self.accepted_in_block += info.accepted as usize;
+            if (self.taken + 1).is_multiple_of(self.block) {
+                let rate = self.accepted_in_block as f64 / self.block as f64;
+                self.pcn.s = (self.pcn.s * libm::exp(rate - self.target)).clamp(1e-3, 1.0);
+                self.accepted_in_block = 0;
+            }
+        }
+        self.taken += 1;
+        info
+    }
+}

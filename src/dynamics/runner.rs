@@ -23,7 +23,7 @@
 //! ```
 
 use super::kernel::Kernel;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Potential;
 use crate::rng::chain_rng;
 use crate::space::Coef;
@@ -191,6 +191,34 @@ impl<'o> ChainRunner<'o> {
         T: Send,
         F: Fn(&Step<'_, K>) -> Result<T> + Sync,
     {
+        let runs = self.fold(
+            kernel,
+            potential,
+            start,
+            |_| Vec::with_capacity(self.schedule.records_per_chain()),
+            |trace: &mut Vec<T>, st| {
+                trace.push(record(st)?);
+                Ok(())
+            },
+        )?;
+        Ok(runs.into_iter().map(|(trace, last)| ChainRun { trace, last }).collect())
+    }
+
+    /// The general form of [`ChainRunner::run`]: each chain folds its
+    /// recorded steps into an accumulator that starts as `init(chain)`
+    /// (a running sum, a cached prediction, …); returns, per chain, the
+    /// accumulator and the last state.
+    ///
+    /// # Errors
+    /// As [`ChainRunner::run`].
+    pub fn fold<K, P, A, I, F>(&self, kernel: &K, potential: &P, start: &Coef, init: I, fold: F) -> Result<Vec<(A, K::State)>>
+    where
+        K: Kernel,
+        P: Potential + ?Sized,
+        A: Send,
+        I: Fn(u64) -> A + Sync,
+        F: Fn(&mut A, &Step<'_, K>) -> Result<()> + Sync,
+    {
         self.schedule.validate()?;
         kernel.init(potential, start.clone())?;
         let s = self.schedule;
@@ -198,21 +226,24 @@ impl<'o> ChainRunner<'o> {
             let mut k = kernel.clone();
             let mut rng = chain_rng(self.seed, self.first_stream + c);
             let mut state = k.init(potential, start.clone())?;
-            let mut trace = Vec::with_capacity(s.records_per_chain());
+            let mut acc = init(c);
             for t in 1..=s.burn_in + s.length {
                 let info = k.step(potential, &mut rng, &mut state);
                 if s.records(t) {
-                    trace.push(record(&Step {
-                        kernel: &k,
-                        state: &state,
-                        info: &info,
-                        t,
-                        chain: c,
-                    })?);
+                    fold(
+                        &mut acc,
+                        &Step {
+                            kernel: &k,
+                            state: &state,
+                            info: &info,
+                            t,
+                            chain: c,
+                        },
+                    )?;
                 }
             }
             self.observer.chain_done(c, s.chains);
-            Ok(ChainRun { trace, last: state })
+            Ok((acc, state))
         });
         runs.into_iter().collect()
     }
@@ -239,9 +270,4 @@ impl<'o> ChainRunner<'o> {
 pub fn in_chain_order<T: Send>(count: usize, f: impl Fn(u64) -> T + Sync + Send) -> Vec<T> {
     use rayon::prelude::*;
     (0..count as u64).into_par_iter().map(f).collect()
-}
-
-/// Pools a per-chain result list, failing with the first error.
-pub fn collect_chains<T>(runs: Vec<Result<T>>) -> Result<Vec<T>> {
-    runs.into_iter().collect::<std::result::Result<Vec<_>, Error>>()
 }

@@ -35,7 +35,7 @@
 
 use super::{Context, Experiment};
 use crate::dynamics::runner::in_chain_order;
-use crate::dynamics::{Discretization, Langevin, Pcn};
+use crate::dynamics::{ChainRunner, Discretization, Langevin, Pcn, Schedule, TunedPcn};
 use crate::error::Result;
 use crate::loss::Loss;
 use crate::model::{Activation, Data, Model, Potential, TwoLayer, Variant};
@@ -335,13 +335,15 @@ pub fn control_variate(t: &Teacher, s: &Sufficient, m: &DVector<f64>, v: &DVecto
     pop - emp
 }
 
-/// Runs pCN-MH for exp(−β·risk) dν_β (λ = 1/β) from W = 0 and calls
-/// `visit(f, risk)` with the predictions at the grid and the risk of every
-/// recorded state; returns the acceptance rate of the recorded steps. The
-/// proposal scale starts at min(1, 2/√β) and is adapted in blocks of 100
-/// burn-in steps towards acceptance 0.3, then fixed (so the recorded chain
-/// is an exact pCN-MH chain).
-pub fn pcn_tuned(
+/// Runs pCN-MH for exp(−β·risk) dν_β (λ = 1/β) from W = 0 (one chain, on
+/// stream `stream`) and folds `visit(acc, f, risk)` over the predictions at
+/// the grid and the risk of every recorded state; returns the accumulator
+/// and the acceptance rate of the recorded steps. The proposal scale starts
+/// at min(1, 2/√β) and is adapted in blocks of 100 burn-in steps towards
+/// acceptance 0.3, then fixed ([`TunedPcn`]: the recorded chain is an exact
+/// pCN-MH chain).
+#[allow(clippy::too_many_arguments)]
+pub fn pcn_tuned<A: Send + Clone + Sync>(
     t: &Teacher,
     model: &GroupedRisk,
     beta: f64,
@@ -349,43 +351,52 @@ pub fn pcn_tuned(
     samples: usize,
     seed: u64,
     stream: u64,
-    mut visit: impl FnMut(&DVector<f64>, f64),
-) -> Result<f64> {
+    acc: A,
+    visit: impl Fn(&mut A, &DVector<f64>, f64) + Sync,
+) -> Result<(A, f64)> {
     let (nm, q) = model.shape();
-    let lambda = 1.0 / beta;
-    let mut rng = chain_rng(seed, stream);
-    let mut s = (2.0 / beta.sqrt()).min(1.0);
-    let mut pcn = Pcn::new(&t.space, q, beta, lambda, s)?;
-    let mut st = pcn.init(model, Coef::zeros(nm, q));
-    let block = 100;
-    let mut acc = 0;
-    for i in 0..burn {
-        acc += pcn.step(model, &mut rng, &mut st).accepted as usize;
-        if (i + 1) % block == 0 {
-            let rate = acc as f64 / block as f64;
-            s = (s * libm::exp(rate - 0.3)).clamp(1e-3, 1.0);
-            pcn = Pcn::new(&t.space, q, beta, lambda, s)?;
-            acc = 0;
-        }
-    }
-    let mut f = t.grid_model.predict_train(&st.w);
-    let mut accepted = 0;
-    for _ in 0..samples {
-        if pcn.step(model, &mut rng, &mut st).accepted {
-            accepted += 1;
-            f = t.grid_model.predict_train(&st.w);
-        }
-        visit(&f, st.risk);
-    }
-    Ok(accepted as f64 / samples.max(1) as f64)
+    let pcn = Pcn::new(&t.space, q, beta, 1.0 / beta, (2.0 / beta.sqrt()).min(1.0))?;
+    let kernel = TunedPcn::new(pcn, burn, 100, 0.3)?;
+    let schedule = Schedule {
+        chains: 1,
+        burn_in: burn,
+        length: samples,
+        thin: 1,
+    };
+    // The accumulator carries the predictions at the current state,
+    // recomputed only when a proposal is accepted (and at the first record).
+    let first = burn + 1;
+    let mut runs = ChainRunner::new(seed, schedule).streams_from(stream).fold(
+        &kernel,
+        model,
+        &Coef::zeros(nm, q),
+        |_| (acc.clone(), DVector::zeros(0), 0usize),
+        |(a, f, accepted), st| {
+            if st.info.accepted || st.t == first {
+                *f = t.grid_model.predict_train(&st.state.w);
+            }
+            *accepted += st.info.accepted as usize;
+            visit(a, f, st.state.risk);
+            Ok(())
+        },
+    )?;
+    let ((a, _, accepted), _) = runs.pop().expect("one chain");
+    Ok((a, accepted as f64 / samples.max(1) as f64))
 }
 
 /// E_{π_∞}\[𝓛 − 𝓛̂\] on one data set by pCN-MH: (mean, batch-means MCSE, acceptance).
 pub fn pcn_gap(t: &Teacher, model: &GroupedRisk, beta: f64, sizes: &SweepSizes, seed: u64, stream: u64) -> Result<(f64, f64, f64)> {
-    let mut trace = Vec::with_capacity(sizes.samples);
-    let acc = pcn_tuned(t, model, beta, sizes.burn, sizes.samples, seed, stream, |f, risk| {
-        trace.push(t.population_risk(f) - risk)
-    })?;
+    let (trace, acc) = pcn_tuned(
+        t,
+        model,
+        beta,
+        sizes.burn,
+        sizes.samples,
+        seed,
+        stream,
+        Vec::with_capacity(sizes.samples),
+        |trace, f, risk| trace.push(t.population_risk(f) - risk),
+    )?;
     let est = batch_means(&trace);
     Ok((est.mean, est.stderr, acc))
 }
@@ -395,32 +406,42 @@ pub fn pcn_gap(t: &Teacher, model: &GroupedRisk, beta: f64, sizes: &SweepSizes, 
 /// the control variate.
 pub fn population_moments(t: &Teacher, beta: f64, sizes: &SweepSizes, seed: u64, stream: u64) -> Result<(DVector<f64>, DVector<f64>)> {
     let g = t.spec.grid;
-    let (mut s1, mut s2) = (DVector::zeros(g), DVector::zeros(g));
     let pop = GroupedRisk::population(t);
-    pcn_tuned(t, &pop, beta, sizes.burn, sizes.population_steps, seed, stream, |f, _| {
-        s1 += f;
-        s2 += f.map(|v| v * v);
-    })?;
+    let ((s1, s2), _) = pcn_tuned(
+        t,
+        &pop,
+        beta,
+        sizes.burn,
+        sizes.population_steps,
+        seed,
+        stream,
+        (DVector::zeros(g), DVector::zeros(g)),
+        |(s1, s2): &mut (DVector<f64>, DVector<f64>), f, _| {
+            *s1 += f;
+            *s2 += f.map(|v| v * v);
+        },
+    )?;
     let m = s1 / sizes.population_steps as f64;
     let v = s2 / sizes.population_steps as f64 - m.map(|v| v * v);
     Ok((m, v))
 }
 
-/// The scheme's E_{π_k}\[𝓛 − 𝓛̂\]: `chains` chains of k steps from W_0 = 0.
+/// The scheme's E_{π_k}\[𝓛 − 𝓛̂\]: `chains` chains of k steps from W_0 = 0,
+/// chain c on stream `(stream << 20) + c`.
 pub fn scheme_gap(t: &Teacher, model: &GroupedRisk, beta: f64, chains: usize, seed: u64, stream: u64) -> Result<f64> {
     let (eta, k) = SCHEME;
     let (nm, q) = model.shape();
-    let mut lg = Langevin::new(&t.space, q, eta, beta, 1.0 / beta, Discretization::SemiImplicit)?;
-    let mut rng = chain_rng(seed, stream);
-    let mut total = 0.0;
-    for _ in 0..chains {
-        let mut st = lg.init(Coef::zeros(nm, q))?;
-        for _ in 0..k {
-            lg.step(model, &mut rng, &mut st);
-        }
-        let f = t.grid_model.predict_train(&st.w);
-        total += t.population_risk(&f) - model.risk_from(&f);
-    }
+    let kernel = Langevin::new(&t.space, q, eta, beta, 1.0 / beta, Discretization::SemiImplicit)?;
+    let runs = ChainRunner::new(seed, Schedule::final_state(chains, k))
+        .streams_from(stream << 20)
+        .run(&kernel, model, &Coef::zeros(nm, q), |_| Ok(()))?;
+    let total: f64 = runs
+        .iter()
+        .map(|r| {
+            let f = t.grid_model.predict_train(&r.last.w);
+            t.population_risk(&f) - model.risk_from(&f)
+        })
+        .sum();
     Ok(total / chains as f64)
 }
 
