@@ -8,10 +8,10 @@
 use nalgebra::DVector;
 use std::time::Instant;
 use transport_langevin::dynamics::{Discretization, Langevin};
-use transport_langevin::experiments::r1_width::toy_data;
-use transport_langevin::experiments::s4_space::gaussian_particles;
 use transport_langevin::loss::Loss;
 use transport_langevin::model::{Activation, TwoLayer, Variant};
+use transport_langevin::problems::gaussian_particles;
+use transport_langevin::problems::toy_data;
 use transport_langevin::rng::chain_rng;
 use transport_langevin::space::{Kernel, Space};
 use transport_langevin::stats::fit_line;

@@ -8,10 +8,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use nalgebra::DVector;
 use std::hint::black_box;
 use transport_langevin::dynamics::{Discretization, Langevin, Pcn};
-use transport_langevin::experiments::r1_width::toy_data;
-use transport_langevin::experiments::s4_space::gaussian_particles;
 use transport_langevin::loss::Loss;
 use transport_langevin::model::{Activation, Potential, TwoLayer, Variant};
+use transport_langevin::problems::gaussian_particles;
+use transport_langevin::problems::toy_data;
 use transport_langevin::rng::chain_rng;
 use transport_langevin::space::{Coef, Kernel, Space};
 

@@ -29,6 +29,7 @@ pub mod loss;
 pub mod model;
 pub mod oracle;
 pub mod plot;
+pub mod problems;
 pub mod progress;
 pub mod record;
 pub mod report;

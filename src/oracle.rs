@@ -11,6 +11,8 @@
 //! * Posterior π_∞ of the linear-Gaussian case: precision β(A + Q), mean
 //!   (A + Q)^{−1} b.
 
+pub mod grid;
+
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 

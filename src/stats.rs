@@ -2,6 +2,7 @@
 //! effective sample size, least-squares slopes, binomial bounds and the
 //! quantiles that turn a false-failure probability into a tolerance.
 
+use crate::record::Check;
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 
 /// Mean and its standard error for i.i.d. samples.
@@ -175,4 +176,21 @@ pub fn fit_line_weighted(x: &[f64], y: &[f64], sigma: &[f64]) -> (f64, f64, f64,
         .map(|((a, c), b)| b * (c - intercept - slope * a).powi(2))
         .sum();
     (intercept, slope, (1.0 / sxx).sqrt(), chi2)
+}
+
+/// Checks of coordinate `i` of i.i.d. draws against N(mean, var): a χ²_K
+/// test of Σ(x − mean)²/var and a z test of the sample mean, each at
+/// false-failure probability `alpha`.
+pub fn gaussian_coordinate_checks(states: &[Vec<f64>], i: usize, mean: f64, var: f64, alpha: f64, label: &str) -> [Check; 2] {
+    let k = states.len() as f64;
+    let ss: f64 = states.iter().map(|s| (s[i] - mean) * (s[i] - mean)).sum();
+    let emp_var = ss / k;
+    let (lo, hi) = chi_squared_interval(k, alpha);
+    let tol_var = var * (hi / k - 1.0).max(1.0 - lo / k);
+    let xbar: f64 = states.iter().map(|s| s[i]).sum::<f64>() / k;
+    let se_mean = (var / k).sqrt();
+    [
+        Check::equal(&format!("{label} variance"), var, emp_var, var * (2.0 / k).sqrt(), tol_var, alpha),
+        Check::equal(&format!("{label} mean"), mean, xbar, se_mean, z_two_sided(alpha) * se_mean, alpha),
+    ]
 }

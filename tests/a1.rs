@@ -13,10 +13,10 @@ use common::*;
 use transport_langevin::experiments::a1_assumption::{
     gram_decay, model_of_width, search, third_derivative, third_search, SHAPE, THIRD_FD_STEP,
 };
-use transport_langevin::experiments::problems::finite_width_all_modes;
-use transport_langevin::experiments::s4_space::gaussian_particles;
 use transport_langevin::loss::Loss;
 use transport_langevin::model::{Potential, TwoLayer};
+use transport_langevin::problems::finite_width_all_modes;
+use transport_langevin::problems::gaussian_particles;
 use transport_langevin::rng::{chain_rng, standard_normal_matrix};
 use transport_langevin::space::{Coef, Kernel};
 use transport_langevin::statements::a1;

@@ -8,8 +8,8 @@ use common::*;
 use transport_langevin::experiments::a2_conditions::{
     bernstein_test_set_checks, first_failure, predictor_excess, squared_predictor_quadrature,
 };
-use transport_langevin::experiments::t1_gap::{Teacher, TEACHER};
 use transport_langevin::model::Potential;
+use transport_langevin::problems::{Teacher, TEACHER};
 use transport_langevin::record::Check;
 use transport_langevin::space::Coef;
 use transport_langevin::statements::a2::{

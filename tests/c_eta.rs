@@ -13,7 +13,8 @@ use common::{audit, Case};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use transport_langevin::error::Error;
-use transport_langevin::experiments::c_eta::{self, zero_loss_bias_mc, zero_loss_mc_check, ZERO_LOSS, ZERO_LOSS_MC};
+use transport_langevin::experiments::c_eta::{self, zero_loss_bias_mc, zero_loss_mc_check, ZERO_LOSS_MC};
+use transport_langevin::problems::settings::C_ETA_ZERO_LOSS;
 use transport_langevin::record::Check;
 use transport_langevin::space::Space;
 use transport_langevin::statements::c_eta::{fit_order, zero_loss_bias_modes, zero_loss_bias_series};
@@ -41,7 +42,13 @@ fn mc_estimate(seed: u64) -> Estimate {
 
 fn mc_setting() -> (Vec<f64>, f64) {
     let (n, eta, _, _) = ZERO_LOSS_MC;
-    (Space::power_law(ZERO_LOSS.0, ZERO_LOSS.1, n).unwrap().mu().to_vec(), eta)
+    (
+        Space::power_law(C_ETA_ZERO_LOSS.c_mu, C_ETA_ZERO_LOSS.decay, n)
+            .unwrap()
+            .mu()
+            .to_vec(),
+        eta,
+    )
 }
 
 /// 𝓛̂ ≡ 0, N = 64, η = 0.1: the bias E‖W‖² − Σμ_k/(βλ) of 20 000 chains
@@ -57,7 +64,7 @@ fn zero_loss_mc_bias_matches_closed_form() {
 
 fn zero_loss_mc_correct(seed: u64) -> Check {
     let (mu, eta) = mc_setting();
-    let theory = zero_loss_bias_modes(&mu, eta, ZERO_LOSS.2, ZERO_LOSS.3);
+    let theory = zero_loss_bias_modes(&mu, eta, C_ETA_ZERO_LOSS.beta, C_ETA_ZERO_LOSS.lambda);
     zero_loss_mc_check(mc_estimate(seed), theory, FALSE_FAILURE, "bias")
 }
 
@@ -81,7 +88,7 @@ fn zero_loss_mc_rejects_wrong_resolvent() {
 
 fn zero_loss_mc_wrong_resolvent(seed: u64) -> Check {
     let (mu, eta) = mc_setting();
-    let (beta, lambda) = (ZERO_LOSS.2, ZERO_LOSS.3);
+    let (beta, lambda) = (C_ETA_ZERO_LOSS.beta, C_ETA_ZERO_LOSS.lambda);
     let wrong: f64 = mu.iter().map(|&m| -m / (beta * lambda) * eta * lambda / (m + eta * lambda)).sum();
     zero_loss_mc_check(mc_estimate(seed), wrong, FALSE_FAILURE, "bias")
 }
@@ -192,7 +199,7 @@ fn two_layer_failures(seed: u64) -> Vec<String> {
             failed.push(format!("{}: {} vs {} (tol {})", c.name, c.empirical, c.theoretical, c.tolerance));
         }
         let s = &r.sweeps[f];
-        if !(s.order > 0.5 - c_eta::BOUND_A && s.order < 1.2) {
+        if !(s.order > 0.5 - transport_langevin::statements::c_eta::BOUND_A && s.order < 1.2) {
             failed.push(format!("order of {}: {}", s.test_function, s.order));
         }
     }
@@ -213,10 +220,10 @@ fn two_layer_cross_check_rejects_wrong_temperature() {
 /// The test functions for which the cross-check accepts pCN-MH at 2β at `seed`.
 fn two_layer_wrong_temperature_accepted(seed: u64) -> Vec<usize> {
     let r = two_layer_quick(seed);
-    let right = c_eta::two_layer_problem(c_eta::TWO_LAYER, seed).unwrap();
-    let mut hot = c_eta::TWO_LAYER;
+    let right = transport_langevin::problems::two_layer_problem(transport_langevin::problems::TWO_LAYER, seed).unwrap();
+    let mut hot = transport_langevin::problems::TWO_LAYER;
     hot.beta *= 2.0;
-    let wrong = c_eta::two_layer_problem(hot, seed).unwrap();
+    let wrong = transport_langevin::problems::two_layer_problem(hot, seed).unwrap();
     let eta0 = c_eta::two_layer_etas()[0];
     let b = transport_langevin::dynamics::Schedule {
         chains: 8,

@@ -104,7 +104,7 @@ fn gram_distance(mu_hat: &[f64]) -> (f64, f64) {
 /// The Gram spectrum of the M = 256 particles of `seed` at the wrong
 /// bandwidth 10 (as if the particles were drawn with standard deviation 0.1).
 fn wrong_bandwidth_spectrum(seed: u64) -> Vec<f64> {
-    use transport_langevin::experiments::{problems::finite_width_all_modes, s4_space::gaussian_particles};
+    use transport_langevin::problems::{finite_width_all_modes, gaussian_particles};
     use transport_langevin::space::Kernel;
     finite_width_all_modes(gaussian_particles(GRAM_M, 2, seed, 30), Kernel::Gaussian { bandwidth: 10.0 })
         .unwrap()

@@ -11,10 +11,10 @@ use common::*;
 
 use transport_langevin::experiments::s2_particles::{eq2_variance, mckean_vlasov_printed_variance, particle_chains, SETTING};
 use transport_langevin::experiments::s5_continuous::exact_ou_states;
-use transport_langevin::experiments::s6_scheme::gaussian_coordinate_checks;
 use transport_langevin::experiments::{registry, Context};
 use transport_langevin::oracle;
 use transport_langevin::record::{Check, Record, Status};
+use transport_langevin::stats::gaussian_coordinate_checks;
 use transport_langevin::tolerance::FALSE_FAILURE;
 
 fn run(id: &str) -> Record {

@@ -107,7 +107,7 @@ fn counterexample_with_activation_bounded_by_four() {
 #[test]
 fn lemma_model_is_the_clipped_two_layer_model() {
     let (m, d, r) = (5, 2, 1.7);
-    let particles = transport_langevin::experiments::s4_space::gaussian_particles(m, d + 1, 4, 0);
+    let particles = transport_langevin::problems::gaussian_particles(m, d + 1, 4, 0);
     let space = Space::finite_width(particles, Kernel::Gaussian { bandwidth: 3.0 }, m).unwrap();
     let x = DMatrix::from_row_slice(3, d, &[0.3, -0.2, 1.0, 0.5, -0.7, 0.1]);
     let data = Data::new(x.clone(), DVector::zeros(3)).unwrap();

@@ -5,11 +5,11 @@ use nalgebra::{DMatrix, DVector};
 use proptest::prelude::*;
 use quickcheck::{quickcheck, TestResult};
 use transport_langevin::error::Error;
-use transport_langevin::experiments::r1_width::{direct_network, toy_data};
 use transport_langevin::experiments::s1_losses::max_fd_error;
-use transport_langevin::experiments::s4_space::gaussian_particles;
 use transport_langevin::loss::Loss;
 use transport_langevin::model::{fd_gradient, Activation, Data, Model, Regression, TwoLayer, Variant};
+use transport_langevin::problems::gaussian_particles;
+use transport_langevin::problems::{direct_network, toy_data};
 use transport_langevin::space::{Coef, Kernel, Space};
 use transport_langevin::tolerance::{FD_REL, FD_STEP};
 

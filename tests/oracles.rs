@@ -9,16 +9,17 @@
 
 mod common;
 use common::*;
+use transport_langevin::problems::settings::{LinearGaussianChain, ZeroLossChain, LINEAR_GAUSSIAN_CHAIN, ZERO_LOSS_CHAIN};
+use transport_langevin::stats::gaussian_coordinate_checks;
 
 use transport_langevin::dynamics::Discretization;
-use transport_langevin::experiments::problems::linear_gaussian;
 use transport_langevin::experiments::s6_scheme::{
-    final_states, gaussian_coordinate_checks, zero_loss_checks, zero_loss_space, zero_loss_theory, ChainSettings, LINEAR_GAUSSIAN,
-    QUICK_CHAINS, ZERO_LOSS,
+    final_states, zero_loss_checks, zero_loss_space, zero_loss_theory, ChainSettings, QUICK_CHAINS,
 };
 use transport_langevin::experiments::s7_pcn::{posterior_coordinate_checks, run_pcn, PCN};
 use transport_langevin::model::ZeroLoss;
 use transport_langevin::oracle;
+use transport_langevin::problems::linear_gaussian;
 use transport_langevin::record::Check;
 use transport_langevin::space::Space;
 use transport_langevin::tolerance::FALSE_FAILURE;
@@ -28,7 +29,7 @@ const SEED: u64 = 7;
 /// Steps after which the slowest mode has forgotten W_0 = 0 to 1e-12 in
 /// variance: |factor|^{2T} < 1e-12.
 fn steps_for(disc: Discretization, eta: f64) -> usize {
-    let lambda = ZERO_LOSS.3;
+    let lambda = ZERO_LOSS_CHAIN.lambda;
     let slowest = zero_loss_space()
         .unwrap()
         .mu()
@@ -45,7 +46,7 @@ fn zero_settings(disc: Discretization, eta: f64, beta: f64, seed: u64) -> ChainS
     ChainSettings {
         eta,
         beta,
-        lambda: ZERO_LOSS.3,
+        lambda: ZERO_LOSS_CHAIN.lambda,
         disc,
         chains: QUICK_CHAINS,
         steps: steps_for(disc, eta),
@@ -54,7 +55,7 @@ fn zero_settings(disc: Discretization, eta: f64, beta: f64, seed: u64) -> ChainS
 }
 
 fn alpha_zero() -> f64 {
-    FALSE_FAILURE / (2 * ZERO_LOSS.0) as f64
+    FALSE_FAILURE / (2 * ZERO_LOSS_CHAIN.modes) as f64
 }
 
 /// 𝓛̂ ≡ 0: per-mode variance (χ²) and mean (z) of K = 20 000 chains against
@@ -66,7 +67,7 @@ fn zero_loss_variance_matches_closed_form() {
 }
 
 fn zero_loss_correct(seed: u64) -> Vec<Check> {
-    let (_, eta, beta, lambda) = ZERO_LOSS;
+    let ZeroLossChain { eta, beta, lambda, .. } = ZERO_LOSS_CHAIN;
     let theory = zero_loss_theory(eta, beta, lambda).unwrap();
     zero_loss_checks(zero_settings(Discretization::SemiImplicit, eta, beta, seed), &theory, alpha_zero()).unwrap()
 }
@@ -79,7 +80,7 @@ fn control_continuous_time_variance_is_rejected() {
 }
 
 fn control_continuous(seed: u64) -> Vec<Check> {
-    let (_, eta, beta, lambda) = ZERO_LOSS;
+    let ZeroLossChain { eta, beta, lambda, .. } = ZERO_LOSS_CHAIN;
     let wrong: Vec<f64> = zero_loss_space()
         .unwrap()
         .mu()
@@ -97,7 +98,7 @@ fn control_missing_sqrt2_is_rejected() {
 }
 
 fn control_sqrt2(seed: u64) -> Vec<Check> {
-    let (_, eta, beta, lambda) = ZERO_LOSS;
+    let ZeroLossChain { eta, beta, lambda, .. } = ZERO_LOSS_CHAIN;
     let theory = zero_loss_theory(eta, beta, lambda).unwrap();
     zero_loss_checks(
         zero_settings(Discretization::SemiImplicit, eta, 2.0 * beta, seed),
@@ -116,7 +117,7 @@ fn control_wrong_resolvent_is_rejected() {
 }
 
 fn control_resolvent(seed: u64) -> Vec<Check> {
-    let (_, _, beta, lambda) = ZERO_LOSS;
+    let ZeroLossChain { beta, lambda, .. } = ZERO_LOSS_CHAIN;
     let eta = 0.03;
     let theory = zero_loss_theory(eta, beta, lambda).unwrap();
     zero_loss_checks(zero_settings(Discretization::ExplicitEuler, eta, beta, seed), &theory, alpha_zero()).unwrap()
@@ -131,7 +132,7 @@ fn explicit_euler_matches_its_closed_form() {
 }
 
 fn explicit_correct(seed: u64) -> Vec<Check> {
-    let (_, _, beta, lambda) = ZERO_LOSS;
+    let ZeroLossChain { beta, lambda, .. } = ZERO_LOSS_CHAIN;
     let eta = 0.03;
     let theory: Vec<f64> = zero_loss_space()
         .unwrap()
@@ -143,7 +144,13 @@ fn explicit_correct(seed: u64) -> Vec<Check> {
 }
 
 fn lg_states(eta: f64, seed: u64) -> (Vec<Vec<f64>>, oracle::LinearGaussian) {
-    let (n, nl, _, beta, lambda) = LINEAR_GAUSSIAN;
+    let LinearGaussianChain {
+        n,
+        modes: nl,
+        beta,
+        lambda,
+        ..
+    } = LINEAR_GAUSSIAN_CHAIN;
     let (space, model, lg) = linear_gaussian(n, nl, beta, lambda).unwrap();
     let settings = ChainSettings {
         eta,
@@ -170,7 +177,7 @@ fn lg_checks(states: &[Vec<f64>], law: &oracle::Gaussian) -> Vec<Check> {
 /// pass against it (false failure ≤ 1e-3).
 #[test]
 fn linear_gaussian_chain_matches_lyapunov_law() {
-    let eta = LINEAR_GAUSSIAN.2;
+    let eta = LINEAR_GAUSSIAN_CHAIN.eta;
     let (_, lg) = lg_states(eta, SEED + 1);
     let law = lg.scheme_stationary(eta).unwrap();
     let doubling = lg.scheme_stationary_cov_doubling(eta);
@@ -183,7 +190,7 @@ fn linear_gaussian_chain_matches_lyapunov_law() {
 }
 
 fn lg_correct(seed: u64) -> Vec<Check> {
-    let eta = LINEAR_GAUSSIAN.2;
+    let eta = LINEAR_GAUSSIAN_CHAIN.eta;
     let (states, lg) = lg_states(eta, seed);
     lg_checks(&states, &lg.scheme_stationary(eta).unwrap())
 }
@@ -197,7 +204,7 @@ fn control_posterior_is_not_the_scheme_law() {
 }
 
 fn control_posterior(seed: u64) -> Vec<Check> {
-    let (states, lg) = lg_states(LINEAR_GAUSSIAN.2, seed);
+    let (states, lg) = lg_states(LINEAR_GAUSSIAN_CHAIN.eta, seed);
     lg_checks(&states, &lg.posterior().unwrap())
 }
 
@@ -210,7 +217,13 @@ fn pcn_accepts_everything_under_zero_loss() {
 }
 
 fn pcn_checks(beta_run: f64, seed: u64) -> Vec<Check> {
-    let (n, nl, _, beta, lambda) = LINEAR_GAUSSIAN;
+    let LinearGaussianChain {
+        n,
+        modes: nl,
+        beta,
+        lambda,
+        ..
+    } = LINEAR_GAUSSIAN_CHAIN;
     let (s, chains, burn) = PCN;
     let (space, model, lg) = linear_gaussian(n, nl, beta, lambda).unwrap();
     let post = lg.posterior().unwrap();
@@ -226,7 +239,7 @@ fn pcn_checks(beta_run: f64, seed: u64) -> Vec<Check> {
 /// ≤ 1e-3, up to the normal approximation of ~1 100 batch means).
 #[test]
 fn pcn_samples_the_gaussian_posterior() {
-    let checks = pcn_checks(LINEAR_GAUSSIAN.3, SEED + 2);
+    let checks = pcn_checks(LINEAR_GAUSSIAN_CHAIN.beta, SEED + 2);
     assert!(all_pass(&checks), "{:?}", failures(&checks));
 }
 
@@ -234,7 +247,7 @@ fn pcn_samples_the_gaussian_posterior() {
 /// (posterior variances halve).
 #[test]
 fn control_pcn_wrong_temperature_is_rejected() {
-    let checks = pcn_checks(2.0 * LINEAR_GAUSSIAN.3, SEED + 2);
+    let checks = pcn_checks(2.0 * LINEAR_GAUSSIAN_CHAIN.beta, SEED + 2);
     assert!(!all_pass(&checks));
 }
 
@@ -254,12 +267,12 @@ fn calibration_over_100_seeds() {
         ("zero-loss variance (correct)", zero_loss_correct, true),
         ("explicit Euler closed form (correct)", explicit_correct, true),
         ("linear-Gaussian Lyapunov law (correct)", lg_correct, true),
-        ("pCN posterior (correct)", |s| pcn_checks(LINEAR_GAUSSIAN.3, s), true),
+        ("pCN posterior (correct)", |s| pcn_checks(LINEAR_GAUSSIAN_CHAIN.beta, s), true),
         ("control: continuous-time variance", control_continuous, false),
         ("control: missing sqrt 2", control_sqrt2, false),
         ("control: wrong resolvent", control_resolvent, false),
         ("control: posterior as scheme law", control_posterior, false),
-        ("control: pCN at 2 beta", |s| pcn_checks(2.0 * LINEAR_GAUSSIAN.3, s), false),
+        ("control: pCN at 2 beta", |s| pcn_checks(2.0 * LINEAR_GAUSSIAN_CHAIN.beta, s), false),
     ];
     let mut report = Vec::new();
     for (name, f, correct) in tests {

@@ -14,10 +14,9 @@ use common::{audit, Case};
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
-use transport_langevin::experiments::p1_rates::{
-    exact_rate_item, generator_gap, measure, p1_params, scheme_kernel, second_eigenvalue_modulus, stationary, DoubleWell, Grid, Measured,
-    Setting, SIMULATED, WELL,
-};
+use transport_langevin::experiments::p1_rates::{exact_rate_item, measure, p1_params, Measured, SIMULATED};
+use transport_langevin::oracle::grid::{generator_gap, scheme_kernel, second_eigenvalue_modulus, stationary, Grid};
+use transport_langevin::problems::{DoubleWell, WellSetting, WELL};
 use transport_langevin::statements::p1;
 use transport_langevin::stats::z_two_sided;
 use transport_langevin::tolerance::FALSE_FAILURE;
@@ -32,7 +31,7 @@ const FLAT: DoubleWell = DoubleWell {
 /// to 1e-4, its rows sum to 1, its stationary law is invariant.
 #[test]
 fn grid_kernel_reproduces_the_ou_spectrum() {
-    let s = Setting {
+    let s = WellSetting {
         beta: 2.0,
         lambda: 0.5,
         eta: 0.1,
@@ -53,7 +52,7 @@ fn grid_kernel_reproduces_the_ou_spectrum() {
 /// 𝓛̂ ≡ 0: the generator's gap is λ/μ_0 = λ to 1e-3 (relative).
 #[test]
 fn generator_gap_reproduces_the_ou_gap() {
-    let s = Setting {
+    let s = WellSetting {
         beta: 2.0,
         lambda: 0.5,
         eta: 0.01,
@@ -70,7 +69,7 @@ fn grid_rate_depends_on_temperature() {
     let a = exact_rate_item(&WELL, SIMULATED, 2000).unwrap().measured_rate;
     let b = exact_rate_item(
         &WELL,
-        Setting {
+        WellSetting {
             beta: 2.0 * SIMULATED.beta,
             ..SIMULATED
         },
@@ -139,7 +138,7 @@ fn simulated_rate_rejects_zero_loss_rate() {
 #[test]
 fn lambda_star_is_a_rate_bound_only_for_small_delta_at_low_temperature() {
     for (beta, below) in [(2.0, true), (4.0, true), (8.0, false)] {
-        let s = Setting {
+        let s = WellSetting {
             beta,
             lambda: 0.5,
             eta: 0.1,

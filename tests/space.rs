@@ -3,9 +3,8 @@
 use nalgebra::DMatrix;
 use proptest::prelude::*;
 use transport_langevin::error::Error;
-use transport_langevin::experiments::s4_space::{
-    cosine_orthonormality_error, eigen_residual, finite_width_orthonormality_error, gaussian_particles,
-};
+use transport_langevin::experiments::s4_space::{cosine_orthonormality_error, eigen_residual, finite_width_orthonormality_error};
+use transport_langevin::problems::gaussian_particles;
 use transport_langevin::space::{Coef, Kernel, Space};
 use transport_langevin::tolerance::ORTHONORMALITY;
 

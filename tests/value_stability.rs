@@ -8,8 +8,8 @@
 //! nothing but the last bit.
 
 use transport_langevin::dynamics::{Discretization, Langevin, Pcn};
-use transport_langevin::experiments::problems::linear_gaussian;
 use transport_langevin::model::Potential;
+use transport_langevin::problems::linear_gaussian;
 use transport_langevin::rng::{chain_rng, fill_standard_normal, parse_seed, uniform01};
 use transport_langevin::space::Coef;
 

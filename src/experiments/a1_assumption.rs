@@ -20,10 +20,11 @@
 //!   and hill climbing, for α' ∈ {0, 1/2} and several widths (reported; the
 //!   √M growth at α' = 0 is derived in `proofs/a1.md`).
 
-use super::{problems::finite_width_all_modes, r1_width::toy_data, s4_space::gaussian_particles, Context, Experiment};
+use super::{Context, Experiment};
 use crate::error::Result;
 use crate::loss::Loss;
 use crate::model::{Activation, Data, Potential, TwoLayer, Variant};
+use crate::problems::{finite_width_all_modes, gaussian_particles, toy_data};
 use crate::record::{Check, Record, Status};
 use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Kernel, Space};

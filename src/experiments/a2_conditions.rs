@@ -18,11 +18,11 @@
 //! 1/(2σ²) (squared loss, Gaussian or bounded uniform noise) and with 1
 //! (logistic loss).
 
-use super::t1_gap::{Teacher, TEACHER};
 use super::{Context, Experiment};
 use crate::error::Result;
 use crate::loss::Loss;
 use crate::model::{Model, Potential};
+use crate::problems::{Teacher, TEACHER};
 use crate::record::{Check, Record};
 use crate::rng::chain_rng;
 use crate::statements::a2::{logistic_bernstein_moments, logistic_predictor_mgf, squared_bernstein_moments, squared_predictor_mgf, Noise};

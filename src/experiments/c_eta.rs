@@ -20,12 +20,15 @@
 //!   cross-checked at η = 0.32 against independent scheme chains minus
 //!   pCN-MH (`s7_pcn`'s kernel).
 
-use super::{problems, Context, Experiment};
+use super::{Context, Experiment};
 use crate::dynamics::runner::in_chain_order;
 use crate::dynamics::{ChainRunner, Coupled, Discretization, Langevin, Pcn, Schedule};
 use crate::error::Result;
 use crate::model::ZeroLoss;
 use crate::plot::{Plot, Series, Style};
+use crate::problems;
+use crate::problems::settings::{LinearGaussianLadder, ZeroLossSeries, C_ETA_LINEAR_GAUSSIAN, C_ETA_ZERO_LOSS};
+use crate::problems::{two_layer_problem, TwoLayerProblem, TWO_LAYER};
 use crate::record::{Check, Record, Status};
 use crate::space::{Coef, Space};
 use crate::statements::{self, c_eta};
@@ -38,12 +41,6 @@ use serde_json::json;
 /// The C-eta experiment.
 pub struct EtaOrder;
 
-/// Zero-loss setting: (c_μ, p, β, λ).
-pub const ZERO_LOSS: (f64, f64, f64, f64) = (1.0, 2.0, 1.0, 1.0);
-/// Terms summed exactly in the zero-loss series (tail enclosed).
-pub const SERIES_TERMS: usize = 1_000_000;
-/// Linear-Gaussian setting: (n, β, λ); modes N quick / full below.
-pub const LINEAR_GAUSSIAN: (usize, f64, f64) = (40, 10.0, 1.0);
 /// Modes N of the linear-Gaussian setting (quick, full).
 pub const LG_MODES: (usize, usize) = (128, 384);
 /// The Monte Carlo check of the zero-loss closed form: (N, η, chains quick, chains full).
@@ -91,11 +88,16 @@ fn sweep(name: &str, f: &str, etas: &[f64], errors: Vec<f64>, stderrs: Vec<f64>)
 
 /// Zero-loss sweep of ‖W‖² (exact infinite series).
 pub fn zero_loss_sweep(etas: &[f64]) -> Result<Sweep> {
-    let (c, p, beta, lambda) = ZERO_LOSS;
+    let ZeroLossSeries {
+        c_mu: c,
+        decay: p,
+        beta,
+        lambda,
+    } = C_ETA_ZERO_LOSS;
     let mut errors = Vec::new();
     let mut se = Vec::new();
     for &eta in etas {
-        let v = c_eta::zero_loss_bias_series(c, p, eta, beta, lambda, SERIES_TERMS)?;
+        let v = c_eta::zero_loss_bias_series(c, p, eta, beta, lambda, c_eta::SERIES_TERMS)?;
         errors.push(v.value);
         se.push(v.half_width);
     }
@@ -148,7 +150,7 @@ fn gaussian_moments(
 
 /// Linear-Gaussian sweeps of (‖W‖², 𝓛̂, 𝓛) with N modes: exact laws.
 pub fn linear_gaussian_sweeps(etas: &[f64], modes: usize) -> Result<Vec<Sweep>> {
-    let (n, beta, lambda) = LINEAR_GAUSSIAN;
+    let LinearGaussianLadder { n, beta, lambda } = C_ETA_LINEAR_GAUSSIAN;
     let (_, _, lg) = problems::linear_gaussian(n, modes, beta, lambda)?;
     let target = target_coefficients(modes);
     let post = lg.posterior()?;
@@ -179,7 +181,12 @@ pub fn linear_gaussian_sweeps(etas: &[f64], modes: usize) -> Result<Vec<Sweep>> 
 /// N modes from `chains` independent chains started at 0, run T steps with
 /// s_0^{2T} < 1e-12 (the transient is then below 1e-12 relative).
 pub fn zero_loss_bias_mc(modes: usize, eta: f64, chains: usize, seed: u64) -> Result<Estimate> {
-    let (c, p, beta, lambda) = ZERO_LOSS;
+    let ZeroLossSeries {
+        c_mu: c,
+        decay: p,
+        beta,
+        lambda,
+    } = C_ETA_ZERO_LOSS;
     let space = Space::power_law(c, p, modes)?;
     let model = ZeroLoss { modes, q: 1 };
     let s0 = space.resolvent_factors(eta, lambda)[0];
@@ -197,12 +204,8 @@ pub fn zero_loss_mc_check(est: Estimate, theory: f64, alpha: f64, label: &str) -
     Check::equal(label, theory, est.mean, est.stderr, z_two_sided(alpha) * est.stderr, alpha)
 }
 
-/// The exponent a of P1's η^{1/2 − a} used by the order checks (P1 allows
-/// any a ∈ (0, 1/4), with C_1 depending on a; fixed here before measuring).
-pub const BOUND_A: f64 = 0.05;
-
 /// The order checks of one sweep: the bound (order ≥ 1/2 − a with
-/// a = [`BOUND_A`], one-sided z at `alpha`) and the resolution demanded by
+/// a = [`c_eta::BOUND_A`], one-sided z at `alpha`) and the resolution demanded by
 /// the issue (order stderr ≤ 0.05).
 pub fn order_checks(s: &Sweep, alpha: f64) -> [Check; 2] {
     let z = z_one_sided(alpha);
@@ -211,7 +214,7 @@ pub fn order_checks(s: &Sweep, alpha: f64) -> [Check; 2] {
     [
         Check::upper_bound(
             &format!("{label}: 1 - order <= 1/2 + a (error decays at least like eta^(1/2 - a))"),
-            0.5 + BOUND_A,
+            0.5 + c_eta::BOUND_A,
             1.0 - s.order,
             s.order_stderr,
             z * s.order_stderr,
@@ -248,7 +251,12 @@ impl Experiment for EtaOrder {
         // the three two-layer cross-checks.
         let m_tests = 1 + sweeps.len() + 3;
         let alpha = FALSE_FAILURE / m_tests as f64;
-        let (c, p, beta0, lambda0) = ZERO_LOSS;
+        let ZeroLossSeries {
+            c_mu: c,
+            decay: p,
+            beta: beta0,
+            lambda: lambda0,
+        } = C_ETA_ZERO_LOSS;
         let mu = Space::power_law(c, p, mc_modes)?.mu().to_vec();
         let theory = c_eta::zero_loss_bias_modes(&mu, mc_eta, beta0, lambda0);
         let est = zero_loss_bias_mc(mc_modes, mc_eta, chains, ctx.seed)?;
@@ -307,7 +315,11 @@ impl Experiment for EtaOrder {
         let pr = two_layer_problem(tl, ctx.seed)?;
         let tl_mu = pr.space.mu().to_vec();
         let tl_budgets: Vec<Schedule> = two_layer_etas().iter().map(|&e| two_layer_budget(&pr, e, ctx.quick)).collect();
-        let (n, beta_l, lambda_l) = LINEAR_GAUSSIAN;
+        let LinearGaussianLadder {
+            n,
+            beta: beta_l,
+            lambda: lambda_l,
+        } = C_ETA_LINEAR_GAUSSIAN;
         let lg_modes = if ctx.quick { LG_MODES.0 } else { LG_MODES.1 };
         let status = if !checks.iter().all(|c| c.passed) {
             Status::Violated
@@ -321,7 +333,7 @@ impl Experiment for EtaOrder {
             title: statements::title("C-eta").unwrap_or_default().into(),
             status,
             parameters: json!({
-                "zero-loss": {"c_mu": c, "decay": p, "modes": "infinite", "series_terms": SERIES_TERMS, "lambda": lambda0, "beta": beta0},
+                "zero-loss": {"c_mu": c, "decay": p, "modes": "infinite", "series_terms": c_eta::SERIES_TERMS, "lambda": lambda0, "beta": beta0},
                 "linear-gaussian": {"c_mu": 1.0, "decay": 2.0, "modes": lg_modes, "n": n, "lambda": lambda_l, "beta": beta_l},
                 "two-layer": {"c_mu": statements::a1::smallest_c_mu(&tl_mu)?, "decay": "gaussian-kernel Gram spectrum (faster than any power)",
                     "modes": tl.modes, "mu": tl_mu, "width": tl.width, "d": tl.d, "n": tl.n, "test_size": tl.test_size, "clip_r": tl.clip,
@@ -343,107 +355,6 @@ impl Experiment for EtaOrder {
 // ---------------------------------------------------------------------------
 // The two-layer setting (clipped network, S8): coupled level differences of
 // the scheme, cross-checked against pCN-MH.
-
-/// The clipped two-layer setting of C-eta.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct TwoLayerSetting {
-    /// Width M (particles N(0, I_{d+1}), stream 60).
-    pub width: usize,
-    /// Modes N of the Gram spectrum kept.
-    pub modes: usize,
-    /// Input dimension d.
-    pub d: usize,
-    /// Training sample size n (stream 61).
-    pub n: usize,
-    /// Size of the fixed test set on which 𝓛 is evaluated (stream 62).
-    pub test_size: usize,
-    /// Clip radius R.
-    pub clip: f64,
-    /// Gaussian-kernel bandwidth.
-    pub bandwidth: f64,
-    /// Inverse temperature β.
-    pub beta: f64,
-    /// Regularization λ.
-    pub lambda: f64,
-}
-
-/// The two-layer setting of the record. λ = 3 makes the drift contractive
-/// enough (λ/μ_0 ≈ 3.8) for the synchronous coupling below to keep the
-/// coarse and fine chains close; at λ = 1 they separate and the coupled
-/// differences are no more precise than independent runs.
-pub const TWO_LAYER: TwoLayerSetting = TwoLayerSetting {
-    width: 16,
-    modes: 4,
-    d: 1,
-    n: 10,
-    test_size: 200,
-    clip: 1.5,
-    bandwidth: 3.0,
-    beta: 10.0,
-    lambda: 3.0,
-};
-
-/// The two-layer problem: space, model (squared loss, tanh) and test set.
-pub struct TwoLayerProblem {
-    /// The setting.
-    pub setting: TwoLayerSetting,
-    /// The finite-width space.
-    pub space: Space,
-    /// The clipped network on the training data.
-    pub model: crate::model::TwoLayer,
-    /// The fixed test set (𝓛 is the risk on it: a fixed functional of W).
-    pub test: crate::model::Data,
-}
-
-/// Builds the two-layer problem of `s` from `seed`.
-pub fn two_layer_problem(s: TwoLayerSetting, seed: u64) -> Result<TwoLayerProblem> {
-    use super::{r1_width::toy_data, s4_space::gaussian_particles};
-    use crate::model::{Activation, TwoLayer, Variant};
-    let particles = gaussian_particles(s.width, s.d + 1, seed, 60);
-    let space = Space::finite_width(particles, crate::space::Kernel::Gaussian { bandwidth: s.bandwidth }, s.modes)?;
-    let data = toy_data(s.n, s.d, seed, 61)?;
-    let test = toy_data(s.test_size, s.d, seed, 62)?;
-    let model = TwoLayer::new(
-        &space,
-        data,
-        crate::loss::Loss::Squared,
-        Activation::Tanh,
-        Variant::Clipped { r: s.clip },
-    )?;
-    Ok(TwoLayerProblem {
-        setting: s,
-        space,
-        model,
-        test,
-    })
-}
-
-impl TwoLayerProblem {
-    /// (‖W‖², 𝓛̂(W), 𝓛(W)).
-    fn f(&self, w: &Coef) -> Result<[f64; 3]> {
-        use crate::model::{Model, Potential};
-        Ok([w.norm_squared(), self.model.value(w), self.model.risk_on(w, &self.test)?])
-    }
-
-    fn q(&self) -> usize {
-        self.setting.d + 1
-    }
-
-    fn start(&self) -> Coef {
-        Coef::zeros(self.space.modes(), self.q())
-    }
-
-    fn langevin(&self, eta: f64) -> Result<Langevin> {
-        Langevin::new(
-            &self.space,
-            self.q(),
-            eta,
-            self.setting.beta,
-            self.setting.lambda,
-            Discretization::SemiImplicit,
-        )
-    }
-}
 
 /// Pooled batch-means estimates of the three test functions from per-chain
 /// traces.

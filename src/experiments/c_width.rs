@@ -27,10 +27,11 @@
 //! a look at the data.) The explicit-Euler control, unstable once
 //! ηλ/μ_{N−1} > 2, has no N → ∞ limit and fails the same check.
 
-use super::{problems, s4_space::gaussian_particles, Context, Experiment};
+use super::{Context, Experiment};
 use crate::error::Result;
 use crate::oracle;
 use crate::plot::{Plot, Series, Style};
+use crate::problems::{self, gaussian_particles};
 use crate::record::{Check, Record};
 use crate::space::{Kernel, Space};
 use crate::statements::{self, c_eta};
@@ -168,7 +169,7 @@ pub fn explicit_has_limit(inf_mu: f64) -> bool {
 /// series' enclosure half-width.
 pub fn truncation_limit(c_mu: f64, decay: f64, sizes: &[usize]) -> Result<(Limit, Vec<Envelope>)> {
     let (eta, beta, lambda) = SETTING;
-    let series = c_eta::zero_loss_bias_series(c_mu, decay, eta, beta, lambda, super::c_eta::SERIES_TERMS)?;
+    let series = c_eta::zero_loss_bias_series(c_mu, decay, eta, beta, lambda, c_eta::SERIES_TERMS)?;
     let rate = semi_implicit_rate(c_mu);
     let env = sizes
         .iter()

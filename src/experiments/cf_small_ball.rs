@@ -10,6 +10,7 @@ use super::{Context, Experiment};
 use crate::dynamics::runner::in_chain_order;
 use crate::error::Result;
 use crate::plot::{Plot, Series, Style};
+use crate::problems::settings::GAMMAS;
 use crate::record::{Check, Record};
 use crate::rng::{chain_rng, fill_standard_normal};
 use crate::statements::{self, cf};
@@ -23,8 +24,6 @@ pub struct SmallBallChecks;
 /// ε values of the Brownian comparison (quick mode keeps every other one).
 pub const BROWNIAN_EPS: [f64; 8] = [1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 0.3];
 
-/// The (γ, βλ, ε) grid of the CF record (c_μ = 1, μ_k = (k+1)^{−2}).
-pub const GAMMAS: [f64; 3] = [0.5, 1.0, 2.0];
 /// βλ values of the grid.
 pub const BETA_LAMBDAS: [f64; 3] = [0.1, 1.0, 10.0];
 /// ε values of the grid.

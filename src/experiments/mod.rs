@@ -13,7 +13,6 @@ pub mod c_width;
 pub mod cf_small_ball;
 pub mod l1_lipschitz;
 pub mod p1_rates;
-pub mod problems;
 pub mod r1_width;
 pub mod s1_losses;
 pub mod s2_particles;

@@ -24,229 +24,29 @@
 use super::{Context, Experiment};
 use crate::dynamics::{ChainRunner, Discretization, Langevin, Schedule};
 use crate::error::{Error, Result};
-use crate::model::Potential;
+use crate::oracle::grid::{
+    continuous_expectation, exact_trajectory, generator_gap, scheme_kernel, second_eigenvalue_modulus, stationary, Grid,
+};
 use crate::plot::{Plot, Series, Style};
+use crate::problems::double_well::WellSetting;
+use crate::problems::{DoubleWell, W0, WELL};
 use crate::record::{Check, Record, Status};
 use crate::space::{Coef, Space};
 use crate::statements::{self, p1};
 use crate::stats::{fit_line, iid_estimate, z_two_sided};
 use crate::tolerance::FALSE_FAILURE;
-use nalgebra::{DMatrix, DVector, SymmetricEigen};
 use serde::Serialize;
 use serde_json::json;
 
 /// The P1 experiment.
 pub struct P1Rates;
 
-/// The tilted double well on one mode.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DoubleWell {
-    /// h: 0 ≤ 𝓛̂ ≤ h.
-    pub height: f64,
-    /// s: width of each well.
-    pub width: f64,
-    /// τ ∈ [0, 1): depth of the left well relative to the right one.
-    pub tilt: f64,
-}
-
-/// The double well of the experiment.
-pub const WELL: DoubleWell = DoubleWell {
-    height: 4.0,
-    width: 0.4,
-    tilt: 0.7,
-};
-
-/// The far start W_0.
-pub const W0: f64 = 5.0;
-
-impl DoubleWell {
-    fn g(&self, u: f64) -> f64 {
-        libm::exp(-u * u / (2.0 * self.width * self.width))
-    }
-
-    /// 𝓛̂(w).
-    pub fn value_at(&self, w: f64) -> f64 {
-        0.5 * self.height * (2.0 - self.g(w - 1.0) - self.tilt * self.g(w + 1.0))
-    }
-
-    /// 𝓛̂'(w).
-    pub fn d1(&self, w: f64) -> f64 {
-        let s2 = self.width * self.width;
-        0.5 * self.height * ((w - 1.0) / s2 * self.g(w - 1.0) + self.tilt * (w + 1.0) / s2 * self.g(w + 1.0))
-    }
-
-    /// B = sup |𝓛̂'| (on a grid of step s/1000 over [−1 − 6s, 1 + 6s]; the
-    /// derivative is below 1e-6 B outside).
-    pub fn grad_bound(&self) -> f64 {
-        let (lo, hi) = (-1.0 - 6.0 * self.width, 1.0 + 6.0 * self.width);
-        let steps = ((hi - lo) / (self.width / 1000.0)) as usize;
-        (0..=steps)
-            .map(|i| self.d1(lo + (hi - lo) * i as f64 / steps as f64).abs())
-            .fold(0.0, f64::max)
-    }
-}
-
-impl Potential for DoubleWell {
-    fn shape(&self) -> (usize, usize) {
-        (1, 1)
-    }
-
-    fn value(&self, w: &Coef) -> f64 {
-        self.value_at(w[(0, 0)])
-    }
-
-    fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
-        grad[(0, 0)] = self.d1(w[(0, 0)]);
-        self.value_at(w[(0, 0)])
-    }
-}
-
-/// A (β, λ, η) setting with μ_0 = 1.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Setting {
-    /// β.
-    pub beta: f64,
-    /// λ.
-    pub lambda: f64,
-    /// η.
-    pub eta: f64,
-}
-
-/// A uniform grid on [−r, r].
-#[derive(Debug, Clone)]
-pub struct Grid {
-    /// Nodes.
-    pub x: Vec<f64>,
-    /// Spacing.
-    pub h: f64,
-}
-
-impl Grid {
-    /// Grid for a setting: half-width max(7, 8 prior sd), spacing at most
-    /// a quarter of the kernel's standard deviation and at most 0.05, and
-    /// at most `max_points` nodes (error otherwise).
-    pub fn for_setting(s: Setting, max_points: usize) -> Result<Grid> {
-        let prior_sd = (1.0 / (s.beta * s.lambda)).sqrt();
-        let r = (8.0 * prior_sd).max(7.0);
-        let kernel_sd = (2.0 * s.eta / s.beta).sqrt() / (1.0 + s.eta * s.lambda);
-        let h = (kernel_sd / 4.0).min(0.05);
-        let points = (2.0 * r / h).ceil() as usize + 1;
-        if points > max_points {
-            return Err(Error::OutOfRange {
-                name: "grid points",
-                value: points as f64,
-                range: "at most the allowed grid size (increase eta or the size)",
-            });
-        }
-        let h = 2.0 * r / (points - 1) as f64;
-        Ok(Grid {
-            x: (0..points).map(|i| -r + h * i as f64).collect(),
-            h,
-        })
-    }
-}
-
-/// The scheme's transition matrix on the grid (rows: from; columns: to),
-/// W' ∼ N(S(w − η𝓛̂'(w)), S² 2η/β), S = 1/(1 + ηλ), rows renormalised.
-pub fn scheme_kernel(well: &DoubleWell, s: Setting, grid: &Grid) -> DMatrix<f64> {
-    let g = grid.x.len();
-    let sf = 1.0 / (1.0 + s.eta * s.lambda);
-    let sd = sf * (2.0 * s.eta / s.beta).sqrt();
-    let mut p = DMatrix::zeros(g, g);
-    for i in 0..g {
-        let m = sf * (grid.x[i] - s.eta * well.d1(grid.x[i]));
-        let mut row = 0.0;
-        for j in 0..g {
-            let z = (grid.x[j] - m) / sd;
-            let v = libm::exp(-0.5 * z * z);
-            p[(i, j)] = v;
-            row += v;
-        }
-        for j in 0..g {
-            p[(i, j)] /= row;
-        }
-    }
-    p
-}
-
-/// Second-largest eigenvalue modulus of a stochastic matrix.
-pub fn second_eigenvalue_modulus(p: &DMatrix<f64>) -> f64 {
-    let mut mods: Vec<f64> = p.complex_eigenvalues().iter().map(|c| c.norm()).collect();
-    mods.sort_by(|a, b| b.total_cmp(a));
-    mods[1]
-}
-
-/// The stationary row vector π P = π (Σπ = 1), by a direct solve.
-pub fn stationary(p: &DMatrix<f64>) -> Result<DVector<f64>> {
-    let g = p.nrows();
-    let mut a = p.transpose() - DMatrix::identity(g, g);
-    let mut rhs = DVector::zeros(g);
-    for j in 0..g {
-        a[(g - 1, j)] = 1.0;
-    }
-    rhs[g - 1] = 1.0;
-    a.lu()
-        .solve(&rhs)
-        .ok_or_else(|| Error::Usage("the grid chain has no unique stationary law".into()))
-}
-
-/// E_{π_∞}\[F\] by quadrature of e^{−βU} on the grid (U = λw²/2 + 𝓛̂).
-pub fn continuous_expectation(well: &DoubleWell, s: Setting, grid: &Grid, f: impl Fn(f64) -> f64) -> f64 {
-    let u: Vec<f64> = grid.x.iter().map(|&w| s.lambda * w * w / 2.0 + well.value_at(w)).collect();
-    let umin = u.iter().copied().fold(f64::INFINITY, f64::min);
-    let wts: Vec<f64> = u.iter().map(|&v| libm::exp(-s.beta * (v - umin))).collect();
-    let z: f64 = wts.iter().sum();
-    grid.x.iter().zip(&wts).map(|(&w, &p)| f(w) * p).sum::<f64>() / z
-}
-
-/// Spectral gap of the generator L f = −U' f' + (1/β) f'' (reversible
-/// w.r.t. e^{−βU}), discretized as the birth–death chain with rates
-/// (1/(βh²)) e^{−β(U_{i±1} − U_i)/2}; its symmetrisation has off-diagonal
-/// entries 1/(βh²).
-pub fn generator_gap(well: &DoubleWell, s: Setting, grid: &Grid) -> f64 {
-    let g = grid.x.len();
-    let u: Vec<f64> = grid.x.iter().map(|&w| s.lambda * w * w / 2.0 + well.value_at(w)).collect();
-    let d = 1.0 / (s.beta * grid.h * grid.h);
-    let mut m = DMatrix::zeros(g, g);
-    for i in 0..g {
-        let mut diag = 0.0;
-        if i + 1 < g {
-            diag += d * libm::exp(-s.beta * (u[i + 1] - u[i]) / 2.0);
-            m[(i, i + 1)] = d;
-            m[(i + 1, i)] = d;
-        }
-        if i > 0 {
-            diag += d * libm::exp(-s.beta * (u[i - 1] - u[i]) / 2.0);
-        }
-        m[(i, i)] = -diag;
-    }
-    let mut ev: Vec<f64> = SymmetricEigen::new(m).eigenvalues.iter().copied().collect();
-    ev.sort_by(|a, b| b.total_cmp(a));
-    -ev[1]
-}
-
-/// The exact grid trajectory E[F(W_k)], k = 0..steps, from W_0 (a point
-/// mass at the node nearest to W_0).
-pub fn exact_trajectory(p: &DMatrix<f64>, grid: &Grid, w0: f64, steps: usize, f: impl Fn(f64) -> f64) -> Vec<f64> {
-    let g = grid.x.len();
-    let i0 = ((w0 - grid.x[0]) / grid.h).round().clamp(0.0, (g - 1) as f64) as usize;
-    let fv = DVector::from_iterator(g, grid.x.iter().map(|&w| f(w)));
-    let mut dist = nalgebra::RowDVector::zeros(g);
-    dist[i0] = 1.0;
-    let mut out = Vec::with_capacity(steps + 1);
-    for _ in 0..=steps {
-        out.push((&dist * &fv)[0]);
-        dist = &dist * p;
-    }
-    out
-}
-
 /// Monte Carlo trajectories of F(W_k) = 𝓛̂(W_k) from W_0 for `chains` chains,
 /// grouped into `groups` equal groups: per group, the mean over its chains
 /// at each k (k = 0..steps).
 pub fn simulated_group_means(
     well: &DoubleWell,
-    s: Setting,
+    s: WellSetting,
     w0: f64,
     steps: usize,
     chains: usize,
@@ -313,7 +113,7 @@ pub struct RateItem {
 }
 
 /// P1's inputs for the double well at a setting (c_μ = μ_0 = 1).
-pub fn p1_params(well: &DoubleWell, s: Setting, delta: f64) -> p1::P1Params {
+pub fn p1_params(well: &DoubleWell, s: WellSetting, delta: f64) -> p1::P1Params {
     p1::P1Params {
         c_mu: 1.0,
         lambda: s.lambda,
@@ -327,21 +127,21 @@ pub fn p1_params(well: &DoubleWell, s: Setting, delta: f64) -> p1::P1Params {
 }
 
 /// The double-well settings of the β and λ sweep (exact grid rates).
-pub fn sweep_settings(quick: bool) -> Vec<Setting> {
+pub fn sweep_settings(quick: bool) -> Vec<WellSetting> {
     let eta = 0.1;
     let betas: &[f64] = if quick { &[2.0, 4.0, 8.0] } else { &[1.0, 2.0, 4.0, 8.0, 12.0] };
     let lambdas: &[f64] = if quick { &[0.5, 1.0] } else { &[0.25, 0.5, 1.0, 2.0] };
     let mut out = Vec::new();
     for &beta in betas {
         for &lambda in lambdas {
-            out.push(Setting { beta, lambda, eta });
+            out.push(WellSetting { beta, lambda, eta });
         }
     }
     out
 }
 
 /// The exact grid rate item of one double-well setting.
-pub fn exact_rate_item(well: &DoubleWell, s: Setting, max_points: usize) -> Result<RateItem> {
+pub fn exact_rate_item(well: &DoubleWell, s: WellSetting, max_points: usize) -> Result<RateItem> {
     let grid = Grid::for_setting(s, max_points)?;
     let p = scheme_kernel(well, s, &grid);
     let l2 = second_eigenvalue_modulus(&p);
@@ -365,7 +165,7 @@ pub fn exact_rate_item(well: &DoubleWell, s: Setting, max_points: usize) -> Resu
 
 /// The 𝓛̂ ≡ 0 item: the rate of E‖W_k‖² is exactly 2 log(1 + ηλ/μ_0)/η
 /// (B = 0, R̄ = 0, c_μ = μ_0 = 1).
-pub fn zero_loss_rate_item(s: Setting) -> Result<RateItem> {
+pub fn zero_loss_rate_item(s: WellSetting) -> Result<RateItem> {
     let rate = 2.0 * libm::log1p(s.eta * s.lambda) / s.eta;
     let params = p1::P1Params {
         c_mu: 1.0,
@@ -397,7 +197,7 @@ pub fn zero_loss_rate_item(s: Setting) -> Result<RateItem> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Measured {
     /// The setting.
-    pub setting: Setting,
+    pub setting: WellSetting,
     /// Exact grid rate −log|λ_2|/η.
     pub grid_rate: f64,
     /// Rate fitted on the mean over all chains.
@@ -422,7 +222,7 @@ pub struct Measured {
 /// values beside it.
 pub fn measure(
     well: &DoubleWell,
-    s: Setting,
+    s: WellSetting,
     steps: usize,
     chains: usize,
     groups: usize,
@@ -512,12 +312,12 @@ pub struct C1Point {
 
 /// Implied C_1 from the exact grid trajectory of E𝓛̂(W_k) − E_{π_∞}𝓛̂
 /// (k = 0..horizon/η) at β, λ of `base` and each η of `etas`, with the
-/// exponent a = `c_eta::BOUND_A`.
-pub fn implied_c1_vs_eta(well: &DoubleWell, base: Setting, etas: &[f64], horizon: f64, max_points: usize) -> Result<Vec<C1Point>> {
-    let a = crate::experiments::c_eta::BOUND_A;
+/// exponent a = [`crate::statements::c_eta::BOUND_A`].
+pub fn implied_c1_vs_eta(well: &DoubleWell, base: WellSetting, etas: &[f64], horizon: f64, max_points: usize) -> Result<Vec<C1Point>> {
+    let a = crate::statements::c_eta::BOUND_A;
     let mut out = Vec::new();
     for &eta in etas {
-        let s = Setting { eta, ..base };
+        let s = WellSetting { eta, ..base };
         let grid = Grid::for_setting(s, max_points)?;
         let p = scheme_kernel(well, s, &grid);
         let steps = (horizon / eta).ceil() as usize;
@@ -551,7 +351,7 @@ pub fn implied_c1_vs_eta(well: &DoubleWell, base: Setting, etas: &[f64], horizon
 }
 
 /// The simulated setting: (β, λ, η).
-pub const SIMULATED: Setting = Setting {
+pub const SIMULATED: WellSetting = WellSetting {
     beta: 3.0,
     lambda: 0.5,
     eta: 0.1,
@@ -669,7 +469,7 @@ impl Experiment for P1Rates {
             parameters: json!({"double_well": {"height": well.height, "width": well.width, "tilt": well.tilt,
                 "grad_bound": well.grad_bound(), "loss_bound": well.height, "mu0": 1.0, "c_mu": 1.0, "w0": W0},
                 "simulated": {"setting": SIMULATED, "chains": chains, "groups": groups, "steps": steps, "seed": ctx.seed},
-                "a": crate::experiments::c_eta::BOUND_A, "grid_max_points": max_points, "family_false_failure": FALSE_FAILURE}),
+                "a": crate::statements::c_eta::BOUND_A, "grid_max_points": max_points, "family_false_failure": FALSE_FAILURE}),
             theoretical: json!({"lambda_star_eta": rates.iter().map(|r| r.lambda_star_eta).collect::<Vec<_>>()}),
             empirical: json!({"rates": rates, "min_slack": min_slack, "fit_window": m.window,
                 "implied_c1": c1,

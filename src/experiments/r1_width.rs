@@ -5,42 +5,21 @@
 //! particle gradient of eq. (2), and the coefficient gradients of the lifted
 //! and the clipped models agree with finite differences.
 
-use super::{s4_space::gaussian_particles, Context, Experiment};
+use super::{Context, Experiment};
 use crate::error::Result;
 use crate::loss::Loss;
-use crate::model::{fd_gradient, relative_error, Activation, Data, Model, Potential, TwoLayer, Variant};
+use crate::model::{fd_gradient, relative_error, Activation, Model, Potential, TwoLayer, Variant};
+use crate::problems::{direct_network, gaussian_particles, toy_data};
 use crate::record::{Check, Record};
 use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Kernel, Space};
 use crate::statements;
 use crate::tolerance::{EXACT_REL, FD_REL, FD_STEP};
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DVector;
 use serde_json::json;
 
 /// The R1 experiment.
 pub struct FiniteWidthLift;
-
-/// The width-M network of eq. (2), written directly:
-/// f_Θ(x) = (1/M) Σ_m a_m tanh(w_mᵀ x).
-pub fn direct_network(theta: &DMatrix<f64>, a: &DVector<f64>, x: &DMatrix<f64>) -> DVector<f64> {
-    let m = theta.nrows();
-    DVector::from_fn(x.nrows(), |i, _| {
-        (0..m)
-            .map(|k| {
-                let z: f64 = (0..x.ncols()).map(|j| theta[(k, j)] * x[(i, j)]).sum();
-                a[k] * libm::tanh(z)
-            })
-            .sum::<f64>()
-            / m as f64
-    })
-}
-
-/// A small regression data set: x ∼ N(0, I_d), y = tanh(x_0) + x_1/2.
-pub fn toy_data(n: usize, d: usize, seed: u64, chain: u64) -> Result<Data> {
-    let x = gaussian_particles(n, d, seed, chain);
-    let y = DVector::from_fn(n, |i, _| libm::tanh(x[(i, 0)]) + 0.5 * x[(i, 1.min(d - 1))]);
-    Data::new(x, y)
-}
 
 impl Experiment for FiniteWidthLift {
     fn id(&self) -> &'static str {

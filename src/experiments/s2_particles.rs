@@ -14,7 +14,6 @@
 //! chains of eq. (2) are tested against both; the second is rejected
 //! (`paper/errata.md`, E60).
 
-use super::s6_scheme::gaussian_coordinate_checks;
 use super::{Context, Experiment};
 use crate::dynamics::{Ar1, ChainRunner, Schedule};
 use crate::error::{self, Result};
@@ -22,6 +21,7 @@ use crate::model::ZeroLoss;
 use crate::record::{Record, Status};
 use crate::space::{flatten, Coef};
 use crate::statements;
+use crate::stats::gaussian_coordinate_checks;
 use crate::tolerance::FALSE_FAILURE;
 use serde_json::json;
 

@@ -11,12 +11,12 @@
 //! gradient G satisfies the definition d/dt 𝓛̂(W + t h)|_{t=0} = ⟨G, h⟩_{L2(ρ0)}
 //! = (1/M) Σ_m G(w_m)·h(w_m) for random directions h (central differences).
 
-use super::r1_width::{direct_network, toy_data};
-use super::s4_space::gaussian_particles;
 use super::{Context, Experiment};
 use crate::error::Result;
 use crate::loss::Loss;
 use crate::model::{Activation, TwoLayer, Variant};
+use crate::problems::gaussian_particles;
+use crate::problems::{direct_network, toy_data};
 use crate::record::{Check, Record};
 use crate::space::{Kernel, Space};
 use crate::statements;

@@ -4,6 +4,7 @@
 
 use super::{Context, Experiment};
 use crate::error::Result;
+use crate::problems::gaussian_particles;
 use crate::record::{Check, Record};
 use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Kernel, Space};
@@ -82,11 +83,6 @@ pub fn norm_ratios(space: &Space, draws: usize, seed: u64) -> [f64; 4] {
         worst[3] = worst[3].max(space.norm(&s) * (1.0 + eta * lambda / mu0) / space.norm(&c));
     }
     worst
-}
-
-/// The finite-width space of the S4 experiment: M particles N(0, I_d).
-pub fn gaussian_particles(m: usize, d: usize, seed: u64, chain: u64) -> DMatrix<f64> {
-    standard_normal_matrix(&mut chain_rng(seed, chain), m, d)
 }
 
 impl Experiment for SpaceChecks {

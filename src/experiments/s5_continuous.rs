@@ -12,15 +12,17 @@
 //! tends to the posterior covariance (β(A + Q))^{−1} — the invariant law of
 //! (5) — as η → 0 (deterministic, relative difference O(η)).
 
-use super::s6_scheme::{gaussian_coordinate_checks, LINEAR_GAUSSIAN, ZERO_LOSS};
-use super::{problems, Context, Experiment};
+use super::{Context, Experiment};
 use crate::dynamics::{Ar1, ChainRunner, Schedule};
 use crate::error::Result;
 use crate::model::ZeroLoss;
 use crate::oracle;
+use crate::problems;
+use crate::problems::settings::{LinearGaussianChain, ZeroLossChain, LINEAR_GAUSSIAN_CHAIN, ZERO_LOSS_CHAIN};
 use crate::record::{Check, Record};
 use crate::space::{flatten, Coef, Space};
 use crate::statements;
+use crate::stats::gaussian_coordinate_checks;
 use crate::tolerance::FALSE_FAILURE;
 use serde_json::json;
 
@@ -49,7 +51,9 @@ impl Experiment for ContinuousDynamics {
     }
 
     fn run(&self, ctx: &Context) -> Result<Record> {
-        let (nz, _, beta, lambda) = ZERO_LOSS;
+        let ZeroLossChain {
+            modes: nz, beta, lambda, ..
+        } = ZERO_LOSS_CHAIN;
         let space = Space::power_law(1.0, 2.0, nz)?;
         let mu = space.mu().to_vec();
         let chains = ctx.size(20_000, 100_000);
@@ -88,7 +92,13 @@ impl Experiment for ContinuousDynamics {
             ));
         }
         // (iii) Linear-Gaussian: Lyapunov covariance → posterior covariance as η → 0.
-        let (n, nl, _, beta_l, lambda_l) = LINEAR_GAUSSIAN;
+        let LinearGaussianChain {
+            n,
+            modes: nl,
+            beta: beta_l,
+            lambda: lambda_l,
+            ..
+        } = LINEAR_GAUSSIAN_CHAIN;
         let (_, _, lg) = problems::linear_gaussian(n, nl, beta_l, lambda_l)?;
         let post = lg.posterior()?;
         let mut lg_gaps = Vec::new();

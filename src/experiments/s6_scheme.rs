@@ -11,16 +11,18 @@
 //! variance v, Σ (x − m)²/v ∼ χ²_K and √K(x̄ − m)/√v ∼ N(0,1); the family
 //! false-failure probability [`FALSE_FAILURE`] is split evenly (Bonferroni).
 
-use super::{problems, Context, Experiment};
+use super::{Context, Experiment};
 use crate::dynamics::{ChainRunner, Discretization, Langevin, Schedule};
 use crate::error::{Error, Result};
 use crate::model::{Potential, ZeroLoss};
 use crate::oracle;
 use crate::plot::{Plot, Series, Style};
+use crate::problems;
+use crate::problems::settings::{LinearGaussianChain, ZeroLossChain, LINEAR_GAUSSIAN_CHAIN, ZERO_LOSS_CHAIN};
 use crate::record::{Check, Record};
 use crate::space::{flatten, Coef, Space};
 use crate::statements;
-use crate::stats::{chi_squared_interval, z_two_sided};
+use crate::stats::gaussian_coordinate_checks;
 use crate::tolerance::{EXACT_REL, FALSE_FAILURE};
 use serde_json::json;
 
@@ -55,34 +57,12 @@ pub fn final_states<M: Potential>(model: &M, space: &Space, s: ChainSettings) ->
     Ok(runs.iter().map(|r| flatten(&r.last.w)).collect())
 }
 
-/// Checks of coordinate `i` of i.i.d. draws against N(mean, var): a χ²_K
-/// test of Σ(x − mean)²/var and a z test of the sample mean, each at
-/// false-failure probability `alpha`.
-pub fn gaussian_coordinate_checks(states: &[Vec<f64>], i: usize, mean: f64, var: f64, alpha: f64, label: &str) -> [Check; 2] {
-    let k = states.len() as f64;
-    let ss: f64 = states.iter().map(|s| (s[i] - mean) * (s[i] - mean)).sum();
-    let emp_var = ss / k;
-    let (lo, hi) = chi_squared_interval(k, alpha);
-    let tol_var = var * (hi / k - 1.0).max(1.0 - lo / k);
-    let xbar: f64 = states.iter().map(|s| s[i]).sum::<f64>() / k;
-    let se_mean = (var / k).sqrt();
-    [
-        Check::equal(&format!("{label} variance"), var, emp_var, var * (2.0 / k).sqrt(), tol_var, alpha),
-        Check::equal(&format!("{label} mean"), mean, xbar, se_mean, z_two_sided(alpha) * se_mean, alpha),
-    ]
-}
-
 /// Independent chains per setting in quick mode.
 pub const QUICK_CHAINS: usize = 20_000;
 
-/// The zero-loss setting of the experiment: μ_k = (k+1)^{−2}, N = 8.
-pub const ZERO_LOSS: (usize, f64, f64, f64) = (8, 0.5, 1.0, 1.0); // (N, η, β, λ)
-/// The linear-Gaussian setting: (n, N, η, β, λ).
-pub const LINEAR_GAUSSIAN: (usize, usize, f64, f64, f64) = (40, 6, 0.1, 10.0, 1.0);
-
-/// The zero-loss space: μ_k = (k+1)^{−2}, N = [`ZERO_LOSS`].0.
+/// The zero-loss space: μ_k = (k+1)^{−2}, N = [`ZERO_LOSS_CHAIN`]`.modes`.
 pub fn zero_loss_space() -> Result<Space> {
-    Space::power_law(1.0, 2.0, ZERO_LOSS.0)
+    Space::power_law(1.0, 2.0, ZERO_LOSS_CHAIN.modes)
 }
 
 /// Per-mode stationary variances of the semi-implicit scheme under 𝓛̂ ≡ 0
@@ -137,8 +117,19 @@ impl Experiment for SchemeOracles {
 
     fn run(&self, ctx: &Context) -> Result<Record> {
         let chains = ctx.size(QUICK_CHAINS, 100_000);
-        let (nz, eta_z, beta_z, lambda_z) = ZERO_LOSS;
-        let (n, nl, eta_l, beta_l, lambda_l) = LINEAR_GAUSSIAN;
+        let ZeroLossChain {
+            modes: nz,
+            eta: eta_z,
+            beta: beta_z,
+            lambda: lambda_z,
+        } = ZERO_LOSS_CHAIN;
+        let LinearGaussianChain {
+            n,
+            modes: nl,
+            eta: eta_l,
+            beta: beta_l,
+            lambda: lambda_l,
+        } = LINEAR_GAUSSIAN_CHAIN;
         let m_tests = 2 * nz + 2 * nl;
         let alpha = FALSE_FAILURE / m_tests as f64;
 

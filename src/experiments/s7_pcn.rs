@@ -8,10 +8,12 @@
 //! by z tests whose standard errors are pooled batch means over independent
 //! chains (Bonferroni over the family at [`FALSE_FAILURE`]).
 
-use super::{problems, Context, Experiment};
+use super::{Context, Experiment};
 use crate::dynamics::{ChainRunner, Pcn, Schedule};
 use crate::error::Result;
 use crate::model::{Potential, ZeroLoss};
+use crate::problems;
+use crate::problems::settings::{LinearGaussianChain, LINEAR_GAUSSIAN_CHAIN};
 use crate::record::{Check, Record};
 use crate::space::{flatten, Coef, Space};
 use crate::statements;
@@ -95,7 +97,13 @@ impl Experiment for PcnOracles {
     fn run(&self, ctx: &Context) -> Result<Record> {
         let (s, chains, burn) = PCN;
         let len = ctx.size(20_000, 200_000);
-        let (n, nl, _, beta, lambda) = super::s6_scheme::LINEAR_GAUSSIAN;
+        let LinearGaussianChain {
+            n,
+            modes: nl,
+            beta,
+            lambda,
+            ..
+        } = LINEAR_GAUSSIAN_CHAIN;
         let alpha = FALSE_FAILURE / (2 * nl) as f64;
 
         let space0 = Space::power_law(1.0, 2.0, 8)?;

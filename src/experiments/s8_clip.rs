@@ -8,12 +8,12 @@
 //! |W̄| < R; the coefficient gradient agrees with finite differences
 //! (deterministic).
 
-use super::r1_width::toy_data;
-use super::s4_space::gaussian_particles;
 use super::{Context, Experiment};
 use crate::error::Result;
 use crate::loss::Loss;
 use crate::model::{fd_gradient, relative_error, Activation, Model, Potential, TwoLayer, Variant};
+use crate::problems::gaussian_particles;
+use crate::problems::toy_data;
 use crate::record::{Check, Record};
 use crate::space::{Coef, Kernel, Space};
 use crate::statements;

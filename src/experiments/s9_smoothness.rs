@@ -13,7 +13,6 @@
 //! sequence (k+1)^{−s} has finite H_{K^γ} norm iff 2s − 2γ > 1, seen as the
 //! truncated norm converging or growing with N.
 
-use super::s6_scheme::gaussian_coordinate_checks;
 use super::{Context, Experiment};
 use crate::dynamics::runner::in_chain_order;
 use crate::error::Result;
@@ -21,6 +20,7 @@ use crate::record::{Check, Record};
 use crate::rng::{chain_rng, fill_standard_normal};
 use crate::space::{Coef, Space};
 use crate::statements;
+use crate::stats::gaussian_coordinate_checks;
 use crate::tolerance::FALSE_FAILURE;
 use serde_json::json;
 

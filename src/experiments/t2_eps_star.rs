@@ -27,7 +27,7 @@ pub const TEACHER_MODES: usize = 3000;
 
 /// One ε* sweep: (n, ε*², printed rate) for β = n^b, λ = 1/n.
 pub fn sweep(theta: f64, gamma: f64, b: f64, ns: &[usize]) -> Result<Vec<(usize, f64, f64)>> {
-    let w = super::t2r_rate::teacher(theta, gamma, TEACHER_MODES);
+    let w = crate::problems::regression::teacher(theta, gamma, TEACHER_MODES);
     ns.iter()
         .map(|&n| {
             let beta = libm::pow(n as f64, b);
@@ -43,7 +43,7 @@ pub fn sweep(theta: f64, gamma: f64, b: f64, ns: &[usize]) -> Result<Vec<(usize,
 /// truncation does not reach these radii).
 pub fn bias_exponent(theta: f64, gamma: f64) -> Result<f64> {
     let modes = 20_000;
-    let w = super::t2r_rate::teacher(theta, gamma, modes);
+    let w = crate::problems::regression::teacher(theta, gamma, modes);
     let nu: Vec<f64> = (0..modes).map(|k| libm::pow(k as f64 + 1.0, -2.0 * (gamma + 1.0))).collect();
     let a = t2::decentering(&w, &nu, 1.0, 1e-2)?;
     let b = t2::decentering(&w, &nu, 1.0, 3e-2)?;
@@ -63,7 +63,11 @@ impl Experiment for CriticalRadius {
 
     fn run(&self, ctx: &Context) -> Result<Record> {
         let gamma = 1.0;
-        let thetas: Vec<f64> = if ctx.quick { vec![0.45] } else { super::t2r_rate::THETAS.to_vec() };
+        let thetas: Vec<f64> = if ctx.quick {
+            vec![0.45]
+        } else {
+            crate::problems::regression::THETAS.to_vec()
+        };
         let ns: Vec<usize> = if ctx.quick {
             vec![100_000, 1_000_000, 10_000_000]
         } else {

@@ -26,6 +26,7 @@ use crate::dynamics::runner::in_chain_order;
 use crate::error::Result;
 use crate::oracle::LinearGaussian;
 use crate::plot::{Plot, Series, Style};
+use crate::problems::regression::{teacher, THETAS};
 use crate::record::{Check, Record, Status};
 use crate::rng::{chain_rng, uniform01};
 use crate::space::Space;
@@ -78,9 +79,6 @@ impl RateSettings {
     }
 }
 
-/// θ values of the sweep (θ < 1 − α̃ = 0.75 for γ = 1).
-pub const THETAS: [f64; 3] = [0.3, 0.45, 0.6];
-
 /// One fitted slope.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SlopeFit {
@@ -104,13 +102,6 @@ pub struct SlopeFit {
     pub scheme_excess_risks: Vec<f64>,
     /// Their standard errors.
     pub scheme_stderrs: Vec<f64>,
-}
-
-/// Teacher coefficients w_k = (k+1)^{−(1+2pθ(γ+1)/2)/2} with p = 2.
-pub fn teacher(theta: f64, gamma: f64, modes: usize) -> Vec<f64> {
-    (0..modes)
-        .map(|k| libm::pow(k as f64 + 1.0, -(1.0 + 2.0 * theta * (gamma + 1.0)) / 2.0))
-        .collect()
 }
 
 /// Excess risk (π_∞, scheme) for one data set of size n.
@@ -198,7 +189,7 @@ fn exponent(x0: f64, y0: f64, x1: f64, y1: f64) -> f64 {
 /// at ε ∈ {1e-7, 1e-6} (βλ = 1) and βλ ∈ {1, 10} (ε = 1e-6).
 pub fn small_ball_exponents() -> Result<Vec<(f64, f64, f64)>> {
     let mut out = Vec::new();
-    for &g in &super::cf_small_ball::GAMMAS {
+    for &g in &crate::problems::settings::GAMMAS {
         let v1 = cf::Variances::prior(1.0, 2.0, g, 1.0)?;
         let v10 = cf::Variances::prior(1.0, 2.0, g, 10.0)?;
         let a = cf::small_ball(&v1, 1e-7)?.neg_log_prob;

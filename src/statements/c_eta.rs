@@ -128,3 +128,10 @@ pub fn fit_order(etas: &[f64], errors: &[f64], stderrs: &[f64]) -> Result<OrderF
         intercept,
     })
 }
+
+/// Terms summed exactly in the zero-loss series (tail enclosed).
+pub const SERIES_TERMS: usize = 1_000_000;
+
+/// The exponent a of P1's η^{1/2 − a} used by the order checks (P1 allows
+/// any a ∈ (0, 1/4), with C_1 depending on a; fixed here before measuring).
+pub const BOUND_A: f64 = 0.05;

@@ -1,4 +1,5 @@
-//! Fixed test problems shared by the experiments and the tests.
+//! Regression fixtures: the linear-Gaussian problem (S6, S7, C-eta) and the
+//! teacher of the rate experiments (T2R, T2).
 
 use crate::error::Result;
 use crate::loss::Loss;
@@ -29,12 +30,12 @@ pub fn linear_gaussian(n: usize, modes: usize, beta: f64, lambda: f64) -> Result
     Ok((space, model, lg))
 }
 
-/// The finite-width space with every mode the Gram spectrum supports: all M
-/// modes, or as many as lie above the spectrum floor.
-pub fn finite_width_all_modes(particles: DMatrix<f64>, kernel: crate::space::Kernel) -> Result<Space> {
-    let m = particles.nrows();
-    match Space::finite_width(particles.clone(), kernel, m) {
-        Err(crate::error::Error::DegenerateSpectrum { usable, .. }) => Space::finite_width(particles, kernel, usable),
-        other => other,
-    }
+/// θ values of the sweep (θ < 1 − α̃ = 0.75 for γ = 1).
+pub const THETAS: [f64; 3] = [0.3, 0.45, 0.6];
+
+/// Teacher coefficients w_k = (k+1)^{−(1+2pθ(γ+1)/2)/2} with p = 2.
+pub fn teacher(theta: f64, gamma: f64, modes: usize) -> Vec<f64> {
+    (0..modes)
+        .map(|k| libm::pow(k as f64 + 1.0, -(1.0 + 2.0 * theta * (gamma + 1.0)) / 2.0))
+        .collect()
 }
