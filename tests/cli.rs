@@ -205,6 +205,9 @@ fn reproduce_quick_is_deterministic_and_matches_golden() {
         assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
         outs.push(std::fs::read(d.join("summary.json")).unwrap());
         assert!(d.join("report.md").exists());
+        if threads == "1" {
+            check_plots_and_gallery(&d);
+        }
     }
     assert_eq!(outs[0], outs[1], "summary.json differs between 1 and 2 threads");
     let v: serde_json::Value = serde_json::from_slice(&outs[0]).unwrap();
@@ -217,6 +220,31 @@ fn reproduce_quick_is_deterministic_and_matches_golden() {
         for k in ["id", "title", "status", "parameters", "theoretical", "empirical", "evidence"] {
             assert!(r.get(k).is_some(), "record lacks {k}");
         }
+    }
+}
+
+/// Every SVG of the quick audit passes the style check of `plot::check_svg`
+/// (its controls are in `tests/plots.rs`), has a line in the gallery that
+/// opens `report.md`, and the gallery lists nothing else.
+fn check_plots_and_gallery(d: &Path) {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("summary.json")).unwrap()).unwrap();
+    let svgs: Vec<String> = v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["evidence"].as_array().unwrap().iter().map(|e| e.as_str().unwrap().to_string()))
+        .filter(|e| e.ends_with(".svg"))
+        .collect();
+    assert!(svgs.len() >= 9, "plots of the quick audit: {svgs:?}");
+    let report = std::fs::read_to_string(d.join("report.md")).unwrap();
+    let gallery = report.split("## Statements and verdicts").next().unwrap();
+    assert!(gallery.contains("## Gallery"), "the report opens with the gallery");
+    assert_eq!(gallery.matches("\n- **").count(), svgs.len());
+    for e in &svgs {
+        let svg = std::fs::read_to_string(d.join(e)).unwrap();
+        assert_eq!(transport_langevin::plot::check_svg(&svg), Vec::<String>::new(), "{e}");
+        let guide = transport_langevin::report::plot_guide(e).unwrap_or_else(|| panic!("no gallery line for {e}"));
+        assert!(gallery.contains(&format!("[`{e}`]({e}): {guide}")), "{e}");
     }
 }
 

@@ -25,7 +25,7 @@ use crate::dynamics::runner::in_chain_order;
 use crate::dynamics::{ChainRunner, Coupled, Discretization, Langevin, Pcn, Schedule};
 use crate::error::Result;
 use crate::model::ZeroLoss;
-use crate::plot::{Plot, Series, Style};
+use crate::plot::{Panel, Plot, Series, Style};
 use crate::problems;
 use crate::problems::settings::{LinearGaussianLadder, ZeroLossSeries, C_ETA_LINEAR_GAUSSIAN, C_ETA_ZERO_LOSS};
 use crate::problems::{two_layer_problem, TwoLayerProblem, TWO_LAYER};
@@ -282,32 +282,72 @@ impl Experiment for EtaOrder {
         let min_order = sweeps.iter().map(|s| s.order).fold(f64::INFINITY, f64::min);
         let sharp = sweeps.iter().any(|s| (s.order - 0.5).abs() <= 0.05);
 
-        let mut series = Vec::new();
+        // One panel per setting; one colour per test function F (the same in
+        // every panel), shared by its points, error bars and fit.
+        let f_label = |f: &str| match f {
+            "sq_norm" => "F = ‖W‖²".to_string(),
+            "emp_risk" => "F = empirical risk".to_string(),
+            "pop_risk" => "F = population risk".to_string(),
+            other => format!("F = {other}"),
+        };
+        let mut panels: Vec<Panel> = Vec::new();
         for s in &sweeps {
-            series.push(Series {
-                name: format!("{} / {} (order {:.3} ± {:.3})", s.name, s.test_function, s.order, s.order_stderr),
-                points: s.etas.iter().zip(&s.errors).map(|(&e, &r)| (e, r.abs())).collect(),
-                errors: Some(s.stderrs.clone()),
-                style: Style::Points,
-            });
-            series.push(Series {
-                name: format!("fit {} / {}", s.name, s.test_function),
-                points: s
-                    .etas
-                    .iter()
-                    .map(|&e| (e, libm::exp(s.intercept + s.order * libm::log(e))))
-                    .collect(),
-                errors: None,
-                style: Style::Line,
-            });
+            let i = match panels.iter().position(|p| p.title == s.name) {
+                Some(i) => i,
+                None => {
+                    panels.push(Panel {
+                        title: s.name.clone(),
+                        y_label: "|error| of E F".into(),
+                        log_y: true,
+                        series: Vec::new(),
+                    });
+                    panels.len() - 1
+                }
+            };
+            // The fitted order drawn through the points' centre (log scale):
+            // in the two-layer setting the fit is on the level differences,
+            // whose intercept is not the errors' one.
+            let logs: Vec<(f64, f64)> = s
+                .etas
+                .iter()
+                .zip(&s.errors)
+                .filter(|(_, r)| r.abs() > 0.0)
+                .map(|(&e, r)| (libm::log(e), libm::log(r.abs())))
+                .collect();
+            let n = logs.len().max(1) as f64;
+            let (cx, cy) = logs.iter().fold((0.0, 0.0), |a, q| (a.0 + q.0 / n, a.1 + q.1 / n));
+            let fit = |e: f64| libm::exp(cy + s.order * (libm::log(e) - cx));
+            let fit_name = if s.name == "two-layer" {
+                "slope = order fitted on D(η) = E_π_η F − E_π_η/2 F"
+            } else {
+                "slope = fitted order"
+            };
+            let series = &mut panels[i].series;
+            series.push(
+                Series::points(
+                    format!("{}: order {:.3} ± {:.3}", f_label(&s.test_function), s.order, s.order_stderr),
+                    s.etas.iter().zip(&s.errors).map(|(&e, &r)| (e, r.abs())).collect(),
+                )
+                .with_errors(s.stderrs.clone())
+                .key(&s.test_function),
+            );
+            series.push(Series::line(fit_name, s.etas.iter().map(|&e| (e, fit(e))).collect()).key(&s.test_function));
+            if series.iter().all(|x| x.style != Style::Reference) {
+                // The claim: order 1/2, drawn through the first fit's middle.
+                let mid = s.etas[s.etas.len() / 2];
+                let y = fit(mid);
+                series.push(Series::reference(
+                    "claimed order 1/2 (∝ η^½)",
+                    s.etas.iter().map(|&e| (e, y * libm::sqrt(e / mid))).collect(),
+                ));
+            }
         }
         let plot = Plot {
-            title: "C-eta: |E_pi_eta F - E_pi_inf F| versus eta".into(),
-            x_label: "eta".into(),
-            y_label: "|error|".into(),
+            title: "C-eta: |E_π_η F − E_π_∞ F| versus η, one panel per setting".into(),
+            x_label: "η".into(),
             log_x: true,
-            log_y: true,
-            series,
+            panels,
+            notes: vec!["points ± stderr; solid: a line of the fitted order through the points; dashed: the claimed order 1/2".into()],
         };
         let mut evidence: Vec<String> = ctx.write_plot("C-eta/error_vs_eta.svg", &plot)?.into_iter().collect();
         evidence.extend(ctx.write_evidence("C-eta/sweeps.json", &json!({"settings": sweeps, "two_layer": two}))?);

@@ -30,7 +30,7 @@
 use super::{Context, Experiment};
 use crate::error::Result;
 use crate::oracle;
-use crate::plot::{Plot, Series, Style};
+use crate::plot::{Plot, Series};
 use crate::problems::{self, gaussian_particles};
 use crate::record::{Check, Record};
 use crate::space::{Kernel, Space};
@@ -391,39 +391,30 @@ impl Experiment for WidthIndependence {
         ));
 
         let pts = |v: &[SizePoint]| v.iter().map(|p| (p.size as f64, p.rate)).collect::<Vec<_>>();
-        let plot = Plot {
-            title: format!("C-width: rate of E|W_k|^2 versus size (eta = {})", SETTING.0),
-            x_label: "size (N or M)".into(),
-            y_label: "rate per unit time".into(),
-            log_x: true,
-            log_y: false,
-            series: vec![
-                Series {
-                    name: "semi-implicit, truncation N".into(),
-                    points: pts(&trunc),
-                    errors: None,
-                    style: Style::Points,
-                },
-                Series {
-                    name: "semi-implicit, width M".into(),
-                    points: pts(&width),
-                    errors: None,
-                    style: Style::Points,
-                },
-                Series {
-                    name: "explicit Euler, truncation N (clipped at -5)".into(),
-                    points: trunc_e.iter().map(|p| (p.size as f64, p.rate.max(-5.0))).collect(),
-                    errors: None,
-                    style: Style::Line,
-                },
-                Series {
-                    name: "explicit Euler, width M (clipped at -5)".into(),
-                    points: width_e.iter().map(|p| (p.size as f64, p.rate.max(-5.0))).collect(),
-                    errors: None,
-                    style: Style::Line,
-                },
+        let sizes_of = |v: &[SizePoint], rate: f64| v.iter().map(|p| (p.size as f64, rate)).collect::<Vec<_>>();
+        let plot = Plot::single(
+            format!("C-width: rate of E‖W_k‖² versus size (η = {})", SETTING.0),
+            "size (truncation N or width M)",
+            "rate per unit time",
+            true,
+            false,
+            vec![
+                Series::points("semi-implicit, truncation N", pts(&trunc)).key("trunc"),
+                Series::reference("its N → ∞ limit (the plateau checked)", sizes_of(&trunc, trunc_lim.rate)).key("trunc"),
+                Series::points("semi-implicit, width M", pts(&width)).key("width"),
+                Series::reference("its M → ∞ limit (the plateau checked)", sizes_of(&width, width_lim.rate)).key("width"),
+                Series::line(
+                    "explicit Euler, truncation N (control; clipped at −5)",
+                    trunc_e.iter().map(|p| (p.size as f64, p.rate.max(-5.0))).collect(),
+                )
+                .key("trunc-euler"),
+                Series::line(
+                    "explicit Euler, width M (control; clipped at −5)",
+                    width_e.iter().map(|p| (p.size as f64, p.rate.max(-5.0))).collect(),
+                )
+                .key("width-euler"),
             ],
-        };
+        );
         let lg_json: Vec<_> = lg
             .iter()
             .map(|&(n, r, re)| json!({"size": n, "rate": r, "explicit_euler_rate": re}))

@@ -9,7 +9,7 @@
 use super::{Context, Experiment};
 use crate::dynamics::runner::in_chain_order;
 use crate::error::Result;
-use crate::plot::{Plot, Series, Style};
+use crate::plot::{Plot, Series};
 use crate::problems::settings::GAMMAS;
 use crate::record::{Check, Record};
 use crate::rng::{chain_rng, fill_standard_normal};
@@ -155,25 +155,36 @@ impl Experiment for SmallBallChecks {
         let grid_json: Value = serde_json::to_value(&g).expect("serializable");
         let mut evidence = Vec::new();
         evidence.extend(ctx.write_evidence("CF_grid.json", &json!({"grid": grid_json, "brownian": brownian}))?);
-        let mut plot = Plot {
-            title: "CF: small-ball exponent of the prior (gamma = 1)".into(),
-            x_label: "eps".into(),
-            y_label: "-log P(||h|| <= eps)".into(),
-            log_x: true,
-            log_y: true,
-            series: Vec::new(),
-        };
+        // Per βλ: the computed exponent (± its error bound) and, dashed in the
+        // same colour, the leading power-law asymptotics of s_k = (k+1)^−4/(βλ).
+        let mut plot = Plot::single(
+            "CF: small-ball exponent −log P(‖h‖ ≤ ε) of the prior (γ = 1)",
+            "ε",
+            "−log P(‖h‖ ≤ ε)",
+            true,
+            true,
+            Vec::new(),
+        );
         for &bl in &BETA_LAMBDAS {
-            plot.series.push(Series {
-                name: format!("beta*lambda = {bl}"),
-                points: g
-                    .iter()
-                    .filter(|p| p.gamma == 1.0 && p.beta_lambda == bl)
-                    .map(|p| (p.eps, p.neg_log_prob))
-                    .collect(),
-                errors: None,
-                style: Style::Points,
-            });
+            let pts: Vec<&GridPoint> = g.iter().filter(|p| p.gamma == 1.0 && p.beta_lambda == bl).collect();
+            let series = &mut plot.panels[0].series;
+            series.push(
+                Series::points(
+                    format!("βλ = {bl}: computed ± error bound"),
+                    pts.iter().map(|p| (p.eps, p.neg_log_prob)).collect(),
+                )
+                .with_errors(pts.iter().map(|p| p.error_bound).collect())
+                .key(format!("{bl}")),
+            );
+            series.push(
+                Series::reference(
+                    "leading asymptotics ∝ ε^(−2/3)",
+                    pts.iter()
+                        .map(|p| (p.eps, cf::power_law_asymptotic(1.0 / bl, 4.0, p.eps)))
+                        .collect(),
+                )
+                .key(format!("{bl}")),
+            );
         }
         evidence.extend(ctx.write_plot("CF_small_ball.svg", &plot)?);
         let max_err = g.iter().map(|p| p.error_bound / p.neg_log_prob).fold(0.0, f64::max);

@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 use crate::oracle::grid::{
     continuous_expectation, exact_trajectory, generator_gap, scheme_kernel, second_eigenvalue_modulus, stationary, Grid,
 };
-use crate::plot::{Plot, Series, Style};
+use crate::plot::{Plot, Series};
 use crate::problems::double_well::WellSetting;
 use crate::problems::{DoubleWell, W0, WELL};
 use crate::record::{Check, Record, Status};
@@ -427,39 +427,35 @@ impl Experiment for P1Rates {
             Status::Holds
         };
         let ks: Vec<f64> = m.steps.iter().map(|&k| k as f64).collect();
-        let plot = Plot {
-            title: format!(
-                "P1: |E L(W_k) - E_pi_eta L| (beta={}, lambda={}, eta={})",
+        let plot = Plot::single(
+            format!(
+                "P1: |E 𝓛(W_k) − E_π_η 𝓛| versus k (β = {}, λ = {}, η = {})",
                 SIMULATED.beta, SIMULATED.lambda, SIMULATED.eta
             ),
-            x_label: "k".into(),
-            y_label: "|deviation|".into(),
-            log_x: false,
-            log_y: true,
-            series: vec![
-                Series {
-                    name: "simulated".into(),
-                    points: ks.iter().copied().zip(m.simulated_deviation.iter().map(|v| v.abs())).collect(),
-                    errors: Some(m.simulated_stderr.clone()),
-                    style: Style::Points,
-                },
-                Series {
-                    name: format!("exact grid (rate {:.4})", m.grid_rate),
-                    points: ks.iter().copied().zip(m.exact_deviation.iter().map(|v| v.abs())).collect(),
-                    errors: None,
-                    style: Style::Line,
-                },
-                Series {
-                    name: format!("slope Lambda*_eta = {ls:.2e} (from the start value)"),
-                    points: ks
-                        .iter()
+            "step k",
+            "|deviation|",
+            false,
+            true,
+            vec![
+                Series::points(
+                    "simulated mean over the chains ± stderr",
+                    ks.iter().copied().zip(m.simulated_deviation.iter().map(|v| v.abs())).collect(),
+                )
+                .with_errors(m.simulated_stderr.clone())
+                .key("simulated"),
+                Series::line(
+                    format!("exact (grid), rate {:.4}", m.grid_rate),
+                    ks.iter().copied().zip(m.exact_deviation.iter().map(|v| v.abs())).collect(),
+                )
+                .key("exact"),
+                Series::reference(
+                    format!("claimed rate Λ*_η = {ls:.2e}: decay e^(−Λ*_η η k) from the start value"),
+                    ks.iter()
                         .map(|&k| (k, m.exact_deviation[0].abs() * libm::exp(-ls * SIMULATED.eta * k)))
                         .collect(),
-                    errors: None,
-                    style: Style::Line,
-                },
+                ),
             ],
-        };
+        );
         let mut evidence: Vec<String> = ctx.write_plot("P1/deviation_vs_k.svg", &plot)?.into_iter().collect();
         evidence.extend(ctx.write_evidence("P1/rates.json", &json!({"rates": rates, "simulated": m, "implied_c1": c1}))?);
         Ok(Record {

@@ -16,7 +16,7 @@ use crate::dynamics::{ChainRunner, Discretization, Langevin, Schedule};
 use crate::error::{Error, Result};
 use crate::model::{Potential, ZeroLoss};
 use crate::oracle;
-use crate::plot::{Plot, Series, Style};
+use crate::plot::{Plot, Series};
 use crate::problems;
 use crate::problems::settings::{LinearGaussianChain, ZeroLossChain, LINEAR_GAUSSIAN_CHAIN, ZERO_LOSS_CHAIN};
 use crate::record::{Check, Record};
@@ -203,33 +203,27 @@ impl Experiment for SchemeOracles {
             .filter(|c| c.name.starts_with("zero-loss") && c.name.ends_with("variance"))
             .map(|c| c.stderr)
             .collect();
-        let plot = Plot {
-            title: format!("S6, zero loss: stationary variance per mode (eta = {eta_z})"),
-            x_label: "mu_k".into(),
-            y_label: "variance".into(),
-            log_x: true,
-            log_y: true,
-            series: vec![
-                Series {
-                    name: "chains (K i.i.d.)".into(),
-                    points: mu.iter().copied().zip(emp.iter().copied()).collect(),
-                    errors: Some(se),
-                    style: Style::Points,
-                },
-                Series {
-                    name: "scheme closed form".into(),
-                    points: mu.iter().copied().zip(theory_z.iter().copied()).collect(),
-                    errors: None,
-                    style: Style::Line,
-                },
-                Series {
-                    name: "mu/(beta lambda) (continuous time)".into(),
-                    points: mu.iter().copied().zip(continuous.iter().copied()).collect(),
-                    errors: None,
-                    style: Style::Line,
-                },
+        let plot = Plot::single(
+            format!("S6: stationary variance per mode under zero loss (η = {eta_z})"),
+            "μ_k",
+            "variance of mode k",
+            true,
+            true,
+            vec![
+                Series::points("K i.i.d. chains ± stderr", mu.iter().copied().zip(emp.iter().copied()).collect())
+                    .with_errors(se)
+                    .key("chains"),
+                Series::reference(
+                    "scheme closed form (checked)",
+                    mu.iter().copied().zip(theory_z.iter().copied()).collect(),
+                ),
+                Series::line(
+                    "μ_k/(βλ): continuous time, for comparison",
+                    mu.iter().copied().zip(continuous.iter().copied()).collect(),
+                )
+                .key("continuous"),
             ],
-        };
+        );
         let mut evidence: Vec<String> = ctx.write_plot("S6/zero_loss_variance.svg", &plot)?.into_iter().collect();
         evidence.extend(ctx.write_evidence(
             "S6/stationary_laws.json",

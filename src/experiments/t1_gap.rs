@@ -39,7 +39,7 @@ use crate::dynamics::{ChainRunner, Discretization, Langevin, Pcn, Schedule, Tune
 use crate::error::Result;
 use crate::loss::Loss;
 use crate::model::{Model, Potential};
-use crate::plot::{Plot, Series, Style};
+use crate::plot::{Panel, Plot, Series};
 use crate::problems::{GroupedRisk, Sufficient, Teacher, TEACHER};
 use crate::record::{Check, Record, Status};
 use crate::rng::chain_rng;
@@ -554,15 +554,23 @@ pub struct GapBound;
 pub struct GapRate;
 
 fn plot(sw: &Sweep) -> Result<Plot> {
-    let mut series = Vec::new();
+    // Upper panel: the mean gap (± 2 stderr) and the T1 bound of each β
+    // rule in one colour; lower panel: the slack, bound / measured gap.
+    let mut gaps = Vec::new();
+    let mut slack = Vec::new();
+    let mut ratios = Vec::new();
     for rule in RULES {
+        let beta = match rule {
+            BetaRule::One => "β = 1",
+            BetaRule::SqrtN => "β = √n",
+            BetaRule::N => "β = n",
+        };
         let (_, _, pts) = gap_slope(sw, rule, |d| d.gap - d.cv);
-        series.push(Series {
-            name: format!("mean gap, beta={}", rule.name()),
-            points: pts.iter().map(|p| (p.0, p.1)).collect(),
-            errors: Some(pts.iter().map(|p| 2.0 * p.2).collect()),
-            style: Style::Points,
-        });
+        gaps.push(
+            Series::points(format!("{beta}: mean gap ± 2 stderr"), pts.iter().map(|p| (p.0, p.1)).collect())
+                .with_errors(pts.iter().map(|p| 2.0 * p.2).collect())
+                .key(rule.name()),
+        );
         let bounds: Vec<(f64, f64)> = sw
             .settings
             .iter()
@@ -581,26 +589,63 @@ fn plot(sw: &Sweep) -> Result<Plot> {
                 (s.n as f64, b)
             })
             .collect();
-        series.push(Series {
-            name: format!("T1 bound, beta={}", rule.name()),
-            points: bounds,
-            errors: None,
-            style: Style::Line,
-        });
+        gaps.push(Series::reference(format!("{beta}: T1 bound"), bounds.clone()).key(rule.name()));
+        // Ratio ± 2 stderr (delta method), where the mean gap is positive.
+        let r: Vec<(f64, f64, f64)> = bounds
+            .iter()
+            .zip(&pts)
+            .filter(|(b, p)| p.1 > 0.0 && b.1.is_finite())
+            .map(|(b, p)| (b.0, b.1 / p.1, 2.0 * b.1 / p.1 * p.2 / p.1))
+            .collect();
+        ratios.extend(r.iter().map(|q| q.1));
+        slack.push(
+            Series::points(
+                format!("{beta}: bound / mean gap ± 2 stderr"),
+                r.iter().map(|q| (q.0, q.1)).collect(),
+            )
+            .with_errors(r.iter().map(|q| q.2).collect())
+            .key(rule.name()),
+        );
     }
-    series.push(Series {
-        name: "trivial bound R_bar".into(),
-        points: SIZES.iter().map(|&n| (n as f64, sw.r_bar)).collect(),
-        errors: None,
-        style: Style::Line,
-    });
+    gaps.push(Series::reference(
+        "trivial bound R̄",
+        SIZES.iter().map(|&n| (n as f64, sw.r_bar)).collect(),
+    ));
+    slack.push(Series::reference(
+        "ratio 1 (a tight bound)",
+        SIZES.iter().map(|&n| (n as f64, 1.0)).collect(),
+    ));
+    let (lo, hi) = ratios
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &r| (a.min(r), b.max(r)));
+    let notes = if ratios.is_empty() {
+        vec!["no positive mean gap: the ratio bound / measured is undefined".into()]
+    } else {
+        vec![format!(
+            "The bound is loose: bound / measured mean gap from {lo:.1e} to {hi:.1e} (10^{:.1} to 10^{:.1}; lower panel)",
+            libm::log10(lo),
+            libm::log10(hi)
+        )]
+    };
     Ok(Plot {
-        title: "T1: generalization gap at stationarity and the bound".into(),
+        title: "T1: generalization gap E_π[L] − E_π[L̂] at stationarity and the bound".into(),
         x_label: "n".into(),
-        y_label: "E_pi[L] - E_pi[L_hat]".into(),
         log_x: true,
-        log_y: true,
-        series,
+        panels: vec![
+            Panel {
+                title: "gap and bound".into(),
+                y_label: "E_π[L] − E_π[L̂]".into(),
+                log_y: true,
+                series: gaps,
+            },
+            Panel {
+                title: "slack: T1 bound / measured mean gap".into(),
+                y_label: "bound / measured".into(),
+                log_y: true,
+                series: slack,
+            },
+        ],
+        notes,
     })
 }
 

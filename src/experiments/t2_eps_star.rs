@@ -13,7 +13,7 @@
 
 use super::{Context, Experiment};
 use crate::error::Result;
-use crate::plot::{Plot, Series, Style};
+use crate::plot::{Panel, Plot, Series};
 use crate::record::{Check, Record};
 use crate::statements::{self, t2};
 use crate::tolerance::SMALL_BALL_EXPONENT_REL;
@@ -75,13 +75,14 @@ impl Experiment for CriticalRadius {
         };
         let mut checks = Vec::new();
         let mut rows = Vec::new();
+        // One panel per θ (shared axes); per β rule its ε*² and, dashed in the
+        // same colour, the predicted exponent through the last point.
         let mut plot = Plot {
-            title: "T2: eps*^2 vs n (lambda = 1/n)".into(),
+            title: "T2: critical radius ε*² versus n (λ = 1/n), one panel per θ".into(),
             x_label: "n".into(),
-            y_label: "eps*^2".into(),
             log_x: true,
-            log_y: true,
-            series: Vec::new(),
+            panels: Vec::new(),
+            notes: vec!["points: ε*² computed; dashed: the predicted exponent (the local exponent is checked)".into()],
         };
         for &theta in &thetas {
             for &b in &[1.0, 0.6] {
@@ -101,12 +102,34 @@ impl Experiment for CriticalRadius {
                         0.0,
                     ));
                 }
-                plot.series.push(Series {
-                    name: format!("theta={theta}, beta=n^{b}"),
-                    points: s.iter().map(|p| (p.0 as f64, p.1)).collect(),
-                    errors: None,
-                    style: Style::Points,
-                });
+                let title = format!("θ = {theta}");
+                if plot.panels.last().map(|p| p.title != title).unwrap_or(true) {
+                    plot.panels.push(Panel {
+                        title,
+                        y_label: "ε*²".into(),
+                        log_y: true,
+                        series: Vec::new(),
+                    });
+                }
+                let series = &mut plot.panels.last_mut().expect("a panel was pushed").series;
+                let key = format!("beta=n^{b}");
+                series.push(
+                    Series::points(
+                        format!("β = n^{b}: local exponent {e:.3}"),
+                        s.iter().map(|p| (p.0 as f64, p.1)).collect(),
+                    )
+                    .key(&key),
+                );
+                let last = s[s.len() - 1];
+                series.push(
+                    Series::reference(
+                        format!("predicted exponent {pred:.3}"),
+                        s.iter()
+                            .map(|p| (p.0 as f64, last.1 * libm::pow(p.0 as f64 / last.0 as f64, pred)))
+                            .collect(),
+                    )
+                    .key(&key),
+                );
                 rows.push(
                     json!({"theta": theta, "beta_exponent": b, "lambda": "1/n", "ns": s.iter().map(|p| p.0).collect::<Vec<_>>(),
                     "eps_star_sq": s.iter().map(|p| p.1).collect::<Vec<_>>(), "printed_rate": s.iter().map(|p| p.2).collect::<Vec<_>>(),

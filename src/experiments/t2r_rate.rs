@@ -25,7 +25,7 @@ use super::{Context, Experiment};
 use crate::dynamics::runner::in_chain_order;
 use crate::error::Result;
 use crate::oracle::LinearGaussian;
-use crate::plot::{Plot, Series, Style};
+use crate::plot::{Panel, Plot, Series};
 use crate::problems::regression::{teacher, THETAS};
 use crate::record::{Check, Record, Status};
 use crate::rng::{chain_rng, uniform01};
@@ -272,45 +272,60 @@ impl Experiment for RegressionRate {
             ));
             fits.push(f);
         }
+        // One panel per θ (shared axes): the posterior and the scheme in
+        // their own colours with their fits, the claimed rate n^−θ dashed.
         let mut plot = Plot {
-            title: "T2R: excess risk of pi_inf vs n (beta = 1/lambda = n)".into(),
+            title: "T2R: excess risk versus n (β = 1/λ = n), one panel per θ".into(),
             x_label: "n".into(),
-            y_label: "excess risk".into(),
             log_x: true,
-            log_y: true,
-            series: Vec::new(),
+            panels: Vec::new(),
+            notes: vec!["points ± stderr, solid: log-log fit, dashed: the claimed rate n^−θ (slope ≤ −θ is checked)".into()],
         };
         for f in &fits {
-            plot.series.push(Series {
-                name: format!("theta={} measured (slope {:.3} +- {:.3})", f.theta, f.slope, f.slope_stderr),
-                points: f.ns.iter().zip(&f.excess_risks).map(|(&n, &e)| (n as f64, e)).collect(),
-                errors: Some(f.stderrs.clone()),
-                style: Style::Points,
-            });
-            let (a, _, _) = fit_line(
-                &f.ns.iter().map(|&n| libm::log(n as f64)).collect::<Vec<_>>(),
-                &f.excess_risks.iter().map(|&e| libm::log(e)).collect::<Vec<_>>(),
-            );
-            plot.series.push(Series {
-                name: format!("theta={} fit", f.theta),
-                points: f
-                    .ns
-                    .iter()
-                    .map(|&n| (n as f64, libm::exp(a + f.slope * libm::log(n as f64))))
-                    .collect(),
-                errors: None,
-                style: Style::Line,
-            });
+            let logn: Vec<f64> = f.ns.iter().map(|&n| libm::log(n as f64)).collect();
+            let mut series = Vec::new();
+            for (key, label, risks, errs, slope, se) in [
+                ("posterior", "π_∞", &f.excess_risks, &f.stderrs, f.slope, f.slope_stderr),
+                (
+                    "scheme",
+                    "scheme",
+                    &f.scheme_excess_risks,
+                    &f.scheme_stderrs,
+                    f.scheme_slope,
+                    f.scheme_slope_stderr,
+                ),
+            ] {
+                series.push(
+                    Series::points(
+                        format!("{label}: slope {slope:.3} ± {se:.3}"),
+                        f.ns.iter().zip(risks).map(|(&n, &e)| (n as f64, e)).collect(),
+                    )
+                    .with_errors(errs.clone())
+                    .key(key),
+                );
+                let (a, _, _) = fit_line(&logn, &risks.iter().map(|&e| libm::log(e)).collect::<Vec<_>>());
+                series.push(
+                    Series::line(
+                        "log-log fit",
+                        f.ns.iter()
+                            .map(|&n| (n as f64, libm::exp(a + slope * libm::log(n as f64))))
+                            .collect(),
+                    )
+                    .key(key),
+                );
+            }
             let n0 = f.ns[0] as f64;
-            plot.series.push(Series {
-                name: format!("theta={} theory n^-theta", f.theta),
-                points: f
-                    .ns
-                    .iter()
+            series.push(Series::reference(
+                format!("claimed rate n^−θ (θ = {})", f.theta),
+                f.ns.iter()
                     .map(|&n| (n as f64, f.excess_risks[0] * libm::pow(n as f64 / n0, -f.theta)))
                     .collect(),
-                errors: None,
-                style: Style::Line,
+            ));
+            plot.panels.push(Panel {
+                title: format!("θ = {}", f.theta),
+                y_label: "excess risk".into(),
+                log_y: true,
+                series,
             });
         }
         let fits_json = serde_json::to_value(&fits).expect("serializable");

@@ -24,7 +24,7 @@ use crate::dynamics::{ChainRunner, Discretization, Langevin, Pcn, Schedule};
 use crate::error::{Error, Result};
 use crate::loss::Loss;
 use crate::model::{regression, Data, Regression};
-use crate::plot::{Plot, Series, Style};
+use crate::plot::{Plot, Series};
 use crate::record::{Check, Record, Status};
 use crate::rng::{chain_rng, uniform01};
 use crate::space::{Coef, Space};
@@ -305,33 +305,39 @@ impl Experiment for ExponentialError {
         let lin = [linearity_check("pCN", &pcn, alpha), linearity_check("scheme", &scheme, alpha)];
         // Theorem 3's exponent δ^{2m/(2m−d)} with m = 3, d = 1.
         let rate_unit = libm::pow(p.delta, 6.0 / 5.0);
-        let plot = Plot {
-            title: "T3: probability of an imperfect classifier vs beta".into(),
-            x_label: "beta".into(),
-            y_label: "P(imperfect)".into(),
-            log_x: false,
-            log_y: true,
-            series: vec![
-                Series {
-                    name: format!("pi_inf (pCN), slope {:.4} +- {:.4}", pcn.slope, pcn.slope_stderr),
-                    points: bs.iter().copied().zip(pcn.probs.iter().copied()).collect(),
-                    errors: Some(pcn.stderrs.clone()),
-                    style: Style::Points,
-                },
-                Series {
-                    name: format!("scheme eta={ETA}, slope {:.4} +- {:.4}", scheme.slope, scheme.slope_stderr),
-                    points: bs.iter().copied().zip(scheme.probs.iter().copied()).collect(),
-                    errors: Some(scheme.stderrs.clone()),
-                    style: Style::Points,
-                },
-                Series {
-                    name: "fit (pCN)".into(),
-                    points: bs.iter().map(|&b| (b, libm::exp(pcn.intercept + pcn.slope * b))).collect(),
-                    errors: None,
-                    style: Style::Line,
-                },
+        let flat = pcn.probs.first().copied().unwrap_or(f64::NAN);
+        let plot = Plot::single(
+            "T3: probability of an imperfect classifier versus β",
+            "β",
+            "P(imperfect classifier)",
+            false,
+            true,
+            vec![
+                Series::points(
+                    format!("π_∞ (pCN): slope of log p {:.4} ± {:.4}", pcn.slope, pcn.slope_stderr),
+                    bs.iter().copied().zip(pcn.probs.iter().copied()).collect(),
+                )
+                .with_errors(pcn.stderrs.clone())
+                .key("pcn"),
+                Series::line(
+                    "weighted fit of log p",
+                    bs.iter().map(|&b| (b, libm::exp(pcn.intercept + pcn.slope * b))).collect(),
+                )
+                .key("pcn"),
+                Series::points(
+                    format!("scheme η = {ETA}: slope of log p {:.4} ± {:.4}", scheme.slope, scheme.slope_stderr),
+                    bs.iter().copied().zip(scheme.probs.iter().copied()).collect(),
+                )
+                .with_errors(scheme.stderrs.clone())
+                .key("scheme"),
+                Series::line(
+                    "weighted fit of log p",
+                    bs.iter().map(|&b| (b, libm::exp(scheme.intercept + scheme.slope * b))).collect(),
+                )
+                .key("scheme"),
+                Series::reference("no decay (slope 0): the check rejects it", bs.iter().map(|&b| (b, flat)).collect()),
             ],
-        };
+        );
         let mut evidence = Vec::new();
         let sweeps = json!({"pcn": pcn, "scheme": scheme});
         evidence.extend(ctx.write_evidence("T3_beta_sweep.json", &sweeps)?);
