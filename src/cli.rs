@@ -1,20 +1,82 @@
-//! The command line: `reproduce`, `constants`, `small-ball` and `help`.
+//! The command line: `reproduce`, `constants`, `spec`, `run`, `conform`,
+//! `small-ball` and `help`. It is part of the binary, not of the library.
 //!
 //! Every error is one line on stderr with exit code 2 (bad input) or 1 (a
-//! golden check failed); outputs are written atomically.
+//! golden check failed, a trajectory does not conform); outputs are written
+//! atomically. The exit codes belong to [`CliError`], never to the library.
 
-use crate::conform::{self, Trajectory};
-use crate::error::{Error, Result};
-use crate::experiments::{self, Context, DEFAULT_SEED};
-use crate::golden::{self, GoldenFile};
-use crate::report;
-use crate::rng::parse_seed;
-use crate::spec::{parse_json, read_limited, Spec};
-use crate::statements::cf;
-use crate::statements::p1::P1Params;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use transport_langevin::conform::{self, Trajectory};
+use transport_langevin::dynamics::Observer;
+use transport_langevin::experiments::{self, Context, DEFAULT_SEED};
+use transport_langevin::golden::{self, GoldenFile};
+use transport_langevin::json;
+use transport_langevin::report;
+use transport_langevin::spec::Spec;
+use transport_langevin::statements::cf;
+use transport_langevin::statements::p1::P1Params;
+use transport_langevin::Error;
+
+/// What the command line can fail with: its own usage errors, or an error of
+/// the library. It owns the exit codes.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Command-line usage: unknown command or flag, missing or repeated flag.
+    #[error("usage: {0}")]
+    Usage(String),
+    /// A flag whose value does not parse.
+    #[error("flag `{flag}` expects {expected}, got `{value}`")]
+    BadFlagValue {
+        /// The flag.
+        flag: String,
+        /// What it expects.
+        expected: &'static str,
+        /// What it got.
+        value: String,
+    },
+    /// A seed that is not an unsigned 64-bit integer.
+    #[error("seed `{0}` is not an unsigned 64-bit integer")]
+    InvalidSeed(String),
+    /// An error of the library.
+    #[error(transparent)]
+    Library(#[from] Error),
+}
+
+impl CliError {
+    /// 1 for a verdict against the input (golden mismatch, non-conforming
+    /// trajectory), 2 for bad input.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Library(Error::GoldenMismatch(_) | Error::NotConforming(_)) => 1,
+            _ => 2,
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, CliError>;
+
+/// Parses a seed given as a decimal string.
+pub fn parse_seed(s: &str) -> Result<u64> {
+    s.trim().parse::<u64>().map_err(|_| CliError::InvalidSeed(s.to_string()))
+}
+
+/// Parses a comma-separated `--only` list into known statement IDs.
+pub fn parse_only(list: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for id in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if transport_langevin::statements::title(id).is_none() {
+            return Err(Error::UnknownStatement(id.to_string()).into());
+        }
+        out.push(id.to_string());
+    }
+    if out.is_empty() {
+        return Err(CliError::Usage("--only needs at least one statement ID".into()));
+    }
+    Ok(out)
+}
 
 /// Usage text.
 pub const USAGE: &str = "transport-langevin — reference implementation of Suzuki (NeurIPS 2020)
@@ -59,19 +121,19 @@ impl Flags {
                         i += 1;
                         args.get(i)
                             .cloned()
-                            .ok_or_else(|| Error::Usage(format!("flag `{name}` needs a value")))?
+                            .ok_or_else(|| CliError::Usage(format!("flag `{name}` needs a value")))?
                     }
                 };
                 if values.insert(name.clone(), v).is_some() {
-                    return Err(Error::Usage(format!("flag `{name}` given twice")));
+                    return Err(CliError::Usage(format!("flag `{name}` given twice")));
                 }
             } else if switches.contains(&name.as_str()) && inline.is_none() {
                 if sw.contains(&name) {
-                    return Err(Error::Usage(format!("flag `{name}` given twice")));
+                    return Err(CliError::Usage(format!("flag `{name}` given twice")));
                 }
                 sw.push(name);
             } else {
-                return Err(Error::Usage(format!("unknown argument `{a}` (see `transport-langevin help`)")));
+                return Err(CliError::Usage(format!("unknown argument `{a}` (see `transport-langevin help`)")));
             }
             i += 1;
         }
@@ -86,8 +148,8 @@ impl Flags {
         let v = self
             .values
             .get(flag)
-            .ok_or_else(|| Error::Usage(format!("missing flag `{flag}`")))?;
-        v.trim().parse::<f64>().map_err(|_| Error::BadFlagValue {
+            .ok_or_else(|| CliError::Usage(format!("missing flag `{flag}`")))?;
+        v.trim().parse::<f64>().map_err(|_| CliError::BadFlagValue {
             flag: flag.to_string(),
             expected: "a number",
             value: v.clone(),
@@ -103,7 +165,7 @@ pub struct Output {
     /// Text for stdout.
     pub stdout: String,
     /// A check that failed (exit code 1).
-    pub failure: Option<Error>,
+    pub failure: Option<CliError>,
 }
 
 /// Runs the CLI on `args` (without the program name). `Err` is bad input
@@ -111,7 +173,7 @@ pub struct Output {
 pub fn run(args: &[String]) -> Result<Output> {
     let (stdout, failure) = match dispatch(args) {
         Ok(s) => (s, None),
-        Err(Outcome::Failed(stdout, e)) => (stdout, Some(e)),
+        Err(Outcome::Failed(stdout, e)) => (stdout, Some(CliError::Library(e))),
         Err(Outcome::Bad(e)) => return Err(e),
     };
     Ok(Output { stdout, failure })
@@ -119,19 +181,25 @@ pub fn run(args: &[String]) -> Result<Output> {
 
 /// Internal: a bad input, or a completed run whose check failed.
 enum Outcome {
-    Bad(Error),
+    Bad(CliError),
     Failed(String, Error),
+}
+
+impl From<CliError> for Outcome {
+    fn from(e: CliError) -> Outcome {
+        Outcome::Bad(e)
+    }
 }
 
 impl From<Error> for Outcome {
     fn from(e: Error) -> Outcome {
-        Outcome::Bad(e)
+        Outcome::Bad(CliError::Library(e))
     }
 }
 
 fn dispatch(args: &[String]) -> std::result::Result<String, Outcome> {
     let Some((cmd, rest)) = args.split_first() else {
-        return Err(Error::Usage("no command given (see `transport-langevin help`)".into()).into());
+        return Err(CliError::Usage("no command given (see `transport-langevin help`)".into()).into());
     };
     match cmd.as_str() {
         "reproduce" => reproduce(rest),
@@ -142,7 +210,7 @@ fn dispatch(args: &[String]) -> std::result::Result<String, Outcome> {
         "small-ball" => Ok(small_ball(rest)?),
         "help" | "--help" | "-h" => Ok(USAGE.to_string()),
         "--version" | "version" => Ok(format!("transport-langevin {}\n", report::CRATE_VERSION)),
-        other => Err(Error::Usage(format!("unknown command `{other}` (see `transport-langevin help`)")).into()),
+        other => Err(CliError::Usage(format!("unknown command `{other}` (see `transport-langevin help`)")).into()),
     }
 }
 
@@ -202,7 +270,7 @@ fn small_ball(args: &[String]) -> Result<String> {
         "method": "saddle-point Laplace inversion, Euler-Maclaurin tail (statements::cf)",
     });
     if let Some(k) = f.values.get("--truncate") {
-        let k: usize = k.trim().parse().map_err(|_| Error::BadFlagValue {
+        let k: usize = k.trim().parse().map_err(|_| CliError::BadFlagValue {
             flag: "--truncate".into(),
             expected: "a positive integer",
             value: k.clone(),
@@ -230,45 +298,23 @@ fn reproduce(args: &[String]) -> std::result::Result<String, Outcome> {
         None => DEFAULT_SEED,
     };
     let only = match f.values.get("--only") {
-        Some(list) => Some(experiments::parse_only(list)?),
+        Some(list) => Some(parse_only(list)?),
         None => None,
     };
     if (f.has("--bless") || f.has("--check-golden")) && (!quick || seed != DEFAULT_SEED) {
-        return Err(Error::Usage("--bless and --check-golden need --quick and the default seed".into()).into());
+        return Err(CliError::Usage("--bless and --check-golden need --quick and the default seed".into()).into());
     }
     // Fail early, before any work, if the output folder cannot be made.
     std::fs::create_dir_all(&out).map_err(|e| Error::Io {
         path: out.display().to_string(),
         message: e.to_string(),
     })?;
-    let ctx = Context {
-        quick,
-        seed,
-        out_dir: Some(out.clone()),
-    };
-    let total = only.as_ref().map_or(crate::statements::CATALOGUE.len(), Vec::len);
-    let bar = ProgressBar::new(total as u64);
-    bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("valid template"));
-    let current = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    {
-        let (bar, current) = (bar.clone(), current.clone());
-        crate::progress::set_hook(move |msg| {
-            let id = current.lock().map(|s| s.clone()).unwrap_or_default();
-            bar.set_message(format!("{id} — {msg}"));
-        });
-    }
-    let records = experiments::run_all(&ctx, only.as_deref(), &|id| {
-        if let Ok(mut s) = current.lock() {
-            if !s.is_empty() {
-                bar.inc(1);
-            }
-            *s = id.to_string();
-        }
-        bar.set_message(id.to_string());
-    });
-    crate::progress::clear_hook();
+    let total = only.as_ref().map_or(transport_langevin::statements::CATALOGUE.len(), Vec::len);
+    let bar = Arc::new(Bar::new(total));
+    let ctx = Context::new(quick, seed, Some(out.clone())).observed(bar.clone());
+    let records = experiments::run_all(&ctx, only.as_deref());
+    bar.finish();
     let records = records?;
-    bar.finish_and_clear();
 
     let mut mismatches = Vec::new();
     if f.has("--check-golden") {
@@ -312,22 +358,57 @@ fn reproduce(args: &[String]) -> std::result::Result<String, Outcome> {
     Ok(msg)
 }
 
+/// The progress bar of `reproduce`: one tick per statement, the latest
+/// sweep point as its message (drawn on stderr, cleared at the end).
+struct Bar {
+    bar: ProgressBar,
+    current: Mutex<String>,
+}
+
+impl Bar {
+    fn new(total: usize) -> Bar {
+        let bar = ProgressBar::new(total as u64);
+        bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("valid template"));
+        Bar {
+            bar,
+            current: Mutex::new(String::new()),
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Observer for Bar {
+    fn begin(&self, name: &str) {
+        let mut s = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if !s.is_empty() {
+            self.bar.inc(1);
+        }
+        *s = name.to_string();
+        self.bar.set_message(name.to_string());
+    }
+
+    fn message(&self, msg: &str) {
+        let id = self.current.lock().map(|s| s.clone()).unwrap_or_default();
+        self.bar.set_message(format!("{id} — {msg}"));
+    }
+}
+
 /// `run` writes the trajectory without `--full` when it holds at most this
 /// many numbers per array (states, noise).
 pub const SMALL_TRAJECTORY: usize = 100_000;
 
-/// Largest JSON input read (spec or trajectory).
-pub const MAX_INPUT_BYTES: u64 = 256 << 20;
-
 fn read_spec(path: &str) -> Result<Spec> {
-    let text = read_limited(std::path::Path::new(path), MAX_INPUT_BYTES)?;
-    Spec::parse(&text, path)
+    let text = json::read_text(std::path::Path::new(path))?;
+    Ok(Spec::parse(&text, path)?)
 }
 
 fn spec_cmd(args: &[String]) -> Result<String> {
     let f = Flags::parse(args, &[], &["--example"])?;
     if !f.has("--example") {
-        return Err(Error::Usage("spec needs --example".into()));
+        return Err(CliError::Usage("spec needs --example".into()));
     }
     let v = serde_json::to_value(Spec::example()).expect("serializable");
     Ok(String::from_utf8(report::to_json_bytes(&v)).expect("utf-8"))
@@ -335,8 +416,8 @@ fn spec_cmd(args: &[String]) -> Result<String> {
 
 fn run_cmd(args: &[String]) -> Result<String> {
     let f = Flags::parse(args, &["--spec", "--out"], &["--full", "--pcn"])?;
-    let spec_path = f.values.get("--spec").ok_or_else(|| Error::Usage("run needs --spec F".into()))?;
-    let out = PathBuf::from(f.values.get("--out").ok_or_else(|| Error::Usage("run needs --out DIR".into()))?);
+    let spec_path = f.values.get("--spec").ok_or_else(|| CliError::Usage("run needs --spec F".into()))?;
+    let out = PathBuf::from(f.values.get("--out").ok_or_else(|| CliError::Usage("run needs --out DIR".into()))?);
     let spec = read_spec(spec_path)?;
     std::fs::create_dir_all(&out).map_err(|e| Error::Io {
         path: out.display().to_string(),
@@ -360,9 +441,9 @@ fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
     let tpath = f
         .values
         .get("--trajectory")
-        .ok_or_else(|| Error::Usage("conform needs --trajectory T".into()))?;
-    let text = read_limited(std::path::Path::new(tpath), MAX_INPUT_BYTES)?;
-    let traj: Trajectory = parse_json(&text, tpath)?;
+        .ok_or_else(|| CliError::Usage("conform needs --trajectory T".into()))?;
+    let text = json::read_text(std::path::Path::new(tpath))?;
+    let traj: Trajectory = json::parse(&text, tpath)?;
     if traj.format_version != conform::TRAJECTORY_VERSION {
         return Err(Error::OutOfRange {
             name: "format_version",
@@ -375,7 +456,7 @@ fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
         (Some(p), embedded) => {
             let s = read_spec(p)?;
             if embedded.as_ref().is_some_and(|e| *e != s) {
-                return Err(Error::Usage(format!("the trajectory's spec differs from `{p}`")).into());
+                return Err(CliError::Usage(format!("the trajectory's spec differs from `{p}`")).into());
             }
             s
         }
@@ -383,7 +464,7 @@ fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
             s.validate()?;
             s.clone()
         }
-        (None, None) => return Err(Error::Usage("conform needs --spec F (the trajectory has no spec)".into()).into()),
+        (None, None) => return Err(CliError::Usage("conform needs --spec F (the trajectory has no spec)".into()).into()),
     };
     let tol = |flag: &str, given: Option<f64>, default: f64| -> Result<f64> {
         let v = if f.values.contains_key(flag) {
@@ -394,7 +475,7 @@ fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
         if v.is_finite() && v >= 0.0 {
             Ok(v)
         } else {
-            Err(Error::BadFlagValue {
+            Err(CliError::BadFlagValue {
                 flag: flag.to_string(),
                 expected: "a finite number >= 0",
                 value: v.to_string(),
@@ -404,7 +485,7 @@ fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
     let rtol = tol("--rtol", traj.rtol, conform::DEFAULT_RTOL)?;
     let atol = tol("--atol", traj.atol, conform::DEFAULT_ATOL)?;
     if rtol == 0.0 && atol == 0.0 {
-        return Err(Error::Usage("--rtol and --atol cannot both be 0".into()).into());
+        return Err(CliError::Usage("--rtol and --atol cannot both be 0".into()).into());
     }
     let problem = spec.build()?;
     let (json, ok, why) = if traj.noise.is_some() {
@@ -436,5 +517,31 @@ fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
         Ok(text)
     } else {
         Err(Outcome::Failed(text, Error::NotConforming(why)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_parse_or_fail_typed() {
+        assert_eq!(parse_seed("12").unwrap(), 12);
+        for bad in ["twelve", "-1", "18446744073709551616"] {
+            let e = parse_seed(bad).unwrap_err();
+            assert!(matches!(e, CliError::InvalidSeed(_)));
+            assert_eq!(e.exit_code(), 2);
+        }
+    }
+
+    #[test]
+    fn verdicts_exit_1_and_bad_input_exits_2() {
+        assert_eq!(CliError::Library(Error::NotConforming("x".into())).exit_code(), 1);
+        assert_eq!(CliError::Library(Error::GoldenMismatch("x".into())).exit_code(), 1);
+        assert_eq!(CliError::Library(Error::Numerical("x".into())).exit_code(), 2);
+        assert_eq!(CliError::Usage("x".into()).exit_code(), 2);
+        assert_eq!(parse_only("S6,nope").unwrap_err().exit_code(), 2);
+        assert!(matches!(parse_only(" , "), Err(CliError::Usage(_))));
+        assert_eq!(parse_only("S6, T1").unwrap(), ["S6", "T1"]);
     }
 }

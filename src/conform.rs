@@ -300,7 +300,7 @@ pub fn conform_exact(spec: &Spec, p: &Problem, traj: &Trajectory, rtol: f64, ato
     let noise = traj
         .noise
         .as_ref()
-        .ok_or_else(|| Error::Usage("exact conformance needs `noise`".into()))?;
+        .ok_or_else(|| Error::Trajectory("exact conformance needs `noise`".into()))?;
     if traj.states.is_empty() {
         return Err(Error::EmptyData { name: "states" });
     }
@@ -380,7 +380,7 @@ impl StatReport {
 pub fn conform_statistical(spec: &Spec, p: &Problem, traj: &Trajectory) -> Result<StatReport> {
     let (n, q) = p.model.shape();
     if traj.states.len() < 16 {
-        return Err(Error::Usage("statistical conformance needs at least 16 states".into()));
+        return Err(Error::Trajectory("statistical conformance needs at least 16 states".into()));
     }
     let mut risk = Vec::new();
     let mut sq = Vec::new();

@@ -1,8 +1,9 @@
-//! Typed errors: one variant per violated condition (as `statrs` does).
+//! Typed errors: one variant per violated condition (as `statrs` does),
+//! plus [`Error::Numerical`] for a computation that failed on valid input.
 //!
-//! Every public constructor validates its input and returns one of these;
-//! the CLI prints the `Display` form on one line and exits with
-//! [`Error::exit_code`].
+//! Every public constructor validates its input and returns one of these.
+//! The library knows no exit codes: the command line wraps these in its own
+//! error, which owns them.
 
 use thiserror::Error;
 
@@ -13,6 +14,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// they hold: the parameter `name`, its `value`, the admissible `range`.)
 #[derive(Debug, Clone, PartialEq, Error)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub enum Error {
     /// A parameter that must be strictly positive is not.
     #[error("parameter `{name}` must be > 0, got {value}")]
@@ -53,44 +55,33 @@ pub enum Error {
         value: f64,
         domain: &'static str,
     },
-    /// A seed string that is not an unsigned 64-bit integer.
-    #[error("seed `{0}` is not an unsigned 64-bit integer")]
-    InvalidSeed(String),
     /// A statement ID that STATEMENTS.md does not define.
     #[error("unknown statement ID `{0}`")]
     UnknownStatement(String),
-    /// A command-line flag whose value does not parse.
-    #[error("flag `{flag}` expects {expected}, got `{value}`")]
-    BadFlagValue {
-        flag: String,
-        expected: &'static str,
-        value: String,
-    },
-    /// Command-line usage error.
-    #[error("usage: {0}")]
-    Usage(String),
+    /// An object that needs another kind of object than it was given (e.g.
+    /// the two-layer model on the power-law space).
+    #[error("{what} needs {needs}")]
+    Incompatible { what: &'static str, needs: &'static str },
+    /// A trajectory that cannot be checked as asked (e.g. exact conformance
+    /// without noise).
+    #[error("trajectory: {0}")]
+    Trajectory(String),
+    /// A computation failed on valid input: a singular solve, a non-finite
+    /// value, a search that did not converge.
+    #[error("numerical failure: {0}")]
+    Numerical(String),
     /// A JSON document that does not follow its schema.
     #[error("invalid JSON in {context}: {message}")]
     Json { context: String, message: String },
     /// Reading or writing a file failed.
     #[error("i/o error on `{path}`: {message}")]
     Io { path: String, message: String },
-    /// A trajectory does not conform to ours (exit code 1).
+    /// A trajectory does not conform to the reference (a verdict, not bad input).
     #[error("does not conform: {0}")]
     NotConforming(String),
-    /// A comparison against committed golden data failed (exit code 1).
+    /// A comparison against committed golden data failed (a verdict, not bad input).
     #[error("golden check failed: {0}")]
     GoldenMismatch(String),
-}
-
-impl Error {
-    /// Process exit code: 1 for a failed golden check, 2 for bad input.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::GoldenMismatch(_) | Error::NotConforming(_) => 1,
-            _ => 2,
-        }
-    }
 }
 
 /// `Ok(x)` if `x` is finite and strictly positive.

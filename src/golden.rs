@@ -177,9 +177,6 @@ pub fn read(dir: &Path, id: &str) -> Result<Option<GoldenFile>> {
     if !path.exists() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let text = crate::json::read_text(&path)?;
     GoldenFile::parse(&text, &path.display().to_string()).map(Some)
 }

@@ -18,19 +18,18 @@
 //!    [`cli`].
 #![warn(missing_docs)]
 
-pub mod cli;
 pub mod conform;
 pub mod dynamics;
 pub mod error;
 pub mod experiments;
 pub mod fastmath;
 pub mod golden;
+pub mod json;
 pub mod loss;
 pub mod model;
 pub mod oracle;
 pub mod plot;
 pub mod problems;
-pub mod progress;
 pub mod record;
 pub mod report;
 pub mod rng;

@@ -1,8 +1,10 @@
 //! `transport-langevin`: the command line (see `transport-langevin help`).
 
+mod cli;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match transport_langevin::cli::run(&args) {
+    match cli::run(&args) {
         Ok(out) => {
             print!("{}", out.stdout);
             if let Some(e) = out.failure {

@@ -79,7 +79,9 @@ impl LinearGaussian {
     pub fn posterior(&self) -> Result<Gaussian> {
         let (_, b) = self.q_and_b();
         let p = self.a_plus_q();
-        let chol = p.cholesky().ok_or_else(|| Error::Usage("A + Q is not positive definite".into()))?;
+        let chol = p
+            .cholesky()
+            .ok_or_else(|| Error::Numerical("A + Q is not positive definite".into()))?;
         let mean = chol.solve(&b);
         let cov = chol.inverse() / self.beta;
         Ok(Gaussian { mean, cov })
@@ -107,7 +109,7 @@ impl LinearGaussian {
         let mean = (DMatrix::identity(nm, nm) - &f)
             .lu()
             .solve(&c)
-            .ok_or_else(|| Error::Usage("I − F is singular: the chain has no stationary law".into()))?;
+            .ok_or_else(|| Error::Numerical("I − F is singular: the chain has no stationary law".into()))?;
         let ggt = &g * g.transpose();
         let kron = f.kronecker(&f);
         let lhs = DMatrix::identity(nm * nm, nm * nm) - kron;
@@ -115,7 +117,7 @@ impl LinearGaussian {
         let sol = lhs
             .lu()
             .solve(&vec)
-            .ok_or_else(|| Error::Usage("I − F⊗F is singular: the chain has no stationary law".into()))?;
+            .ok_or_else(|| Error::Numerical("I − F⊗F is singular: the chain has no stationary law".into()))?;
         let cov = DMatrix::from_column_slice(nm, nm, sol.as_slice());
         Ok(Gaussian { mean, cov })
     }

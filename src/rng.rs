@@ -10,7 +10,6 @@
 //! doubles; `rand_distr`'s sampler and `std`'s transcendental functions
 //! make no such promise.
 
-use crate::error::{Error, Result};
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
@@ -25,11 +24,6 @@ pub fn chain_rng(seed: u64, chain: u64) -> ChainRng {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     rng.set_stream(chain);
     rng
-}
-
-/// Parses a seed given as a decimal string.
-pub fn parse_seed(s: &str) -> Result<u64> {
-    s.trim().parse::<u64>().map_err(|_| Error::InvalidSeed(s.to_string()))
 }
 
 /// Uniform on [0, 1) with 53 random bits.

@@ -213,13 +213,18 @@ impl Space {
     pub fn identity_coefficients(&self) -> Result<Coef> {
         match &self.basis {
             Basis::FiniteWidth { particles, .. } => self.from_values(particles),
-            Basis::Cosine { .. } => Err(Error::Usage("the identity map needs the finite-width space".into())),
+            Basis::Cosine { .. } => Err(Error::Incompatible {
+                what: "the identity map",
+                needs: "the finite-width space",
+            }),
         }
     }
 
     fn finite_width_values(&self) -> Result<&DMatrix<f64>> {
-        self.basis_values()
-            .ok_or_else(|| Error::Usage("values at particles need the finite-width space".into()))
+        self.basis_values().ok_or(Error::Incompatible {
+            what: "values at particles",
+            needs: "the finite-width space",
+        })
     }
 
     /// Checks that `c` has N rows.

@@ -191,36 +191,10 @@ pub struct Spec {
     pub pcn_step: f64,
 }
 
-/// Parses JSON text into `T`, naming the offending field on error.
-pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str, context: &str) -> Result<T> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        Error::Json {
-            context: context.to_string(),
-            message: if path == "." { inner } else { format!("field `{path}`: {inner}") },
-        }
-    })
-}
-
-/// Reads a file of at most `limit` bytes as UTF-8 text.
-pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<String> {
-    let io = |m: String| Error::Io {
-        path: path.display().to_string(),
-        message: m,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
-    if meta.len() > limit {
-        return Err(io(format!("file is {} bytes, more than the limit of {limit}", meta.len())));
-    }
-    std::fs::read_to_string(path).map_err(|e| io(e.to_string()))
-}
-
 impl Spec {
     /// Parses and validates a spec.
     pub fn parse(text: &str, context: &str) -> Result<Spec> {
-        let s: Spec = parse_json(text, context)?;
+        let s: Spec = crate::json::parse(text, context)?;
         s.validate()?;
         Ok(s)
     }
@@ -285,7 +259,10 @@ impl Spec {
         match (&self.model, &self.spectrum) {
             (ModelSpec::Regression, SpectrumSpec::PowerLaw { .. }) => {
                 if self.init == Init::Identity {
-                    return Err(Error::Usage("spec: init `identity` needs a finite-width model".into()));
+                    return Err(Error::Incompatible {
+                        what: "spec: init `identity`",
+                        needs: "a finite-width model",
+                    });
                 }
             }
             (ModelSpec::TwoLayer { width, .. } | ModelSpec::Clipped { width, .. }, SpectrumSpec::GaussianKernel { .. }) => {
@@ -322,8 +299,18 @@ impl Spec {
                     }
                 }
             }
-            (ModelSpec::Regression, _) => return Err(Error::Usage("spec: the regression model needs a `power-law` spectrum".into())),
-            _ => return Err(Error::Usage("spec: the two-layer models need a `gaussian-kernel` spectrum".into())),
+            (ModelSpec::Regression, _) => {
+                return Err(Error::Incompatible {
+                    what: "spec: the regression model",
+                    needs: "a `power-law` spectrum",
+                })
+            }
+            _ => {
+                return Err(Error::Incompatible {
+                    what: "spec: the two-layer models",
+                    needs: "a `gaussian-kernel` spectrum",
+                })
+            }
         }
         match &self.data {
             DataSpec::Toy { n, dim, .. } => {

@@ -172,7 +172,9 @@ fn linear_gaussian_identities() {
 /// control.
 fn two_layer_quick(seed: u64) -> c_eta::TwoLayerResult {
     static R: OnceLock<Mutex<HashMap<u64, c_eta::TwoLayerResult>>> = OnceLock::new();
-    memo(&R, seed, |seed| c_eta::two_layer_sweeps(true, seed).unwrap())
+    memo(&R, seed, |seed| {
+        c_eta::two_layer_sweeps(true, seed, &transport_langevin::dynamics::Silent).unwrap()
+    })
 }
 
 /// Two-layer: at η = 0.32 the telescoped coupled differences agree with the

@@ -103,12 +103,8 @@ fn calibration_of_statement_records_over_100_seeds() {
     let mut tallies: Vec<Tally> = Vec::new();
     let seeds = audit_seeds();
     for seed in seeds.clone() {
-        let ctx = Context {
-            quick: true,
-            seed,
-            out_dir: None,
-        };
-        let records = run_all(&ctx, None, &|_| {}).unwrap();
+        let ctx = Context::new(true, seed, None);
+        let records = run_all(&ctx, None).unwrap();
         for r in &records {
             let i = match ids.iter().position(|x| *x == r.id) {
                 Some(i) => i,

@@ -12,6 +12,7 @@ use common::{audit, Case};
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
+use transport_langevin::dynamics::Silent;
 use transport_langevin::experiments::t3_classification::{
     betas, decay_check, delta_of_teacher, pcn_scale, problem, sweep, BetaSweep, Sampler,
 };
@@ -36,7 +37,16 @@ fn teacher_has_positive_delta() {
 /// points with an imperfect draw) is kept as its message.
 fn pcn_sweep(seed: u64, used: impl Fn(f64) -> f64) -> Result<BetaSweep, String> {
     let p = problem(seed).map_err(|e| e.to_string())?;
-    sweep(&p, &betas(true), |b| (Sampler::Pcn(pcn_scale(used(b))), used(b)), 4, 10_000, seed).map_err(|e| e.to_string())
+    sweep(
+        &p,
+        &betas(true),
+        |b| (Sampler::Pcn(pcn_scale(used(b))), used(b)),
+        4,
+        10_000,
+        seed,
+        &Silent,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// The sweep at the right temperatures, computed once per seed for the

@@ -22,11 +22,7 @@ fn run(id: &str) -> Record {
 }
 
 fn run_seeded(id: &str, seed: u64) -> Record {
-    let ctx = Context {
-        quick: true,
-        seed,
-        out_dir: None,
-    };
+    let ctx = Context::new(true, seed, None);
     registry().into_iter().find(|e| e.id() == id).unwrap().run(&ctx).unwrap()
 }
 

@@ -13,7 +13,6 @@
 mod common;
 use common::{audit, Case};
 
-use transport_langevin::cli;
 use transport_langevin::experiments::cf_small_ball::{brownian_check, mc_check, MC_EPS, MC_TERMS};
 use transport_langevin::experiments::t2r_rate::{slope_bound_check, slope_fit, small_ball_exponents, RateSettings};
 use transport_langevin::record::Check;
@@ -196,7 +195,7 @@ fn regression_slope_bound_holds() {
 /// The failed slope checks of `regression_slope_bound_holds` at `seed`.
 fn regression_slope_failures(seed: u64) -> Vec<String> {
     let s = RateSettings::new(true, seed);
-    let f = slope_fit(&s, 0.45).unwrap();
+    let f = slope_fit(&s, 0.45, &transport_langevin::dynamics::Silent).unwrap();
     let c = slope_bound_check("slope", f.slope, f.slope_stderr, -0.45, f.ns.len(), FALSE_FAILURE);
     let c2 = slope_bound_check("scheme", f.scheme_slope, f.scheme_slope_stderr, -0.45, f.ns.len(), FALSE_FAILURE);
     [c, c2]
@@ -218,26 +217,28 @@ fn regression_slope_rejects_fixed_lambda() {
 fn regression_slope_fixed_lambda(seed: u64) -> Check {
     let mut s = RateSettings::new(true, seed);
     s.lambda_exp = 0.0;
-    let f = slope_fit(&s, 0.45).unwrap();
+    let f = slope_fit(&s, 0.45, &transport_langevin::dynamics::Silent).unwrap();
     slope_bound_check("slope", f.slope, f.slope_stderr, -0.45, f.ns.len(), FALSE_FAILURE)
 }
 
 /// The CLI prints JSON with `neg_log_prob` and `error_bound`, and rejects bad input.
 #[test]
 fn cli_small_ball() {
-    let args: Vec<String> = ["small-ball", "--gamma", "1", "--beta-lambda", "1", "--eps", "0.01"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let out = cli::run(&args).unwrap().stdout;
+    let exe = env!("CARGO_BIN_EXE_transport-langevin");
+    let o = std::process::Command::new(exe)
+        .args(["small-ball", "--gamma", "1", "--beta-lambda", "1", "--eps", "0.01"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8(o.stdout).unwrap();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v["neg_log_prob"].as_f64().unwrap() > 30.0);
     assert!(v["error_bound"].as_f64().unwrap() < 1e-3);
-    let bad: Vec<String> = ["small-ball", "--gamma", "1", "--beta-lambda", "0", "--eps", "0.01"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    assert_eq!(cli::run(&bad).unwrap_err().exit_code(), 2);
+    let bad = std::process::Command::new(exe)
+        .args(["small-ball", "--gamma", "1", "--beta-lambda", "0", "--eps", "0.01"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 /// The calibration audit (issue 8): the statistical tests of this file and

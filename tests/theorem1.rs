@@ -147,12 +147,12 @@ fn small_sweep_for(seed: u64) -> Sweep {
         scheme_chains: 1,
         population_steps: 20_000,
     };
-    compute_sweep_on(seed, sizes, &[64, 256], &RULES).unwrap()
+    compute_sweep_on(seed, sizes, &[64, 256], &RULES, &transport_langevin::dynamics::Silent).unwrap()
 }
 
 /// The quick sweep of the record (n ∈ {64, 256, 1024, 4096}).
 fn quick_sweep_for(seed: u64) -> Sweep {
-    compute_sweep(seed, sweep_sizes(true)).unwrap()
+    compute_sweep(seed, sweep_sizes(true), &transport_langevin::dynamics::Silent).unwrap()
 }
 
 fn small_sweep() -> &'static Sweep {

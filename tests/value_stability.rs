@@ -10,7 +10,7 @@
 use transport_langevin::dynamics::{Discretization, Langevin, Pcn};
 use transport_langevin::model::Potential;
 use transport_langevin::problems::linear_gaussian;
-use transport_langevin::rng::{chain_rng, fill_standard_normal, parse_seed, uniform01};
+use transport_langevin::rng::{chain_rng, fill_standard_normal, uniform01};
 use transport_langevin::space::Coef;
 
 fn close(a: &[f64], b: &[f64]) {
@@ -125,14 +125,6 @@ fn first_pcn_steps() {
         s2
     };
     assert_eq!(st, again);
-}
-
-#[test]
-fn seeds_parse_or_fail_typed() {
-    assert_eq!(parse_seed("12").unwrap(), 12);
-    assert!(parse_seed("twelve").is_err());
-    assert!(parse_seed("-1").is_err());
-    assert!(parse_seed("18446744073709551616").is_err());
 }
 
 /// The fast tanh of the activation agrees with `libm::tanh` to

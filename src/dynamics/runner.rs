@@ -112,6 +112,9 @@ pub struct ChainRun<T, S> {
 
 /// Receives progress. Library code never prints: the CLI draws these.
 pub trait Observer: Sync {
+    /// A named unit of work begins (the CLI's progress bar counts these:
+    /// one per statement in `reproduce`).
+    fn begin(&self, _name: &str) {}
     /// A long computation reached a named point (e.g. `"T1: n = 256"`).
     fn message(&self, _msg: &str) {}
     /// Chain `chain` of `chains` finished.

@@ -22,6 +22,7 @@
 
 use super::{Context, Experiment};
 use crate::dynamics::runner::in_chain_order;
+use crate::dynamics::Observer;
 use crate::dynamics::{ChainRunner, Coupled, Discretization, Langevin, Pcn, Schedule};
 use crate::error::Result;
 use crate::model::ZeroLoss;
@@ -162,7 +163,7 @@ pub fn linear_gaussian_sweeps(etas: &[f64], modes: usize) -> Result<Vec<Sweep>> 
         let mean = (nalgebra::DMatrix::identity(nm, nm) - &f)
             .lu()
             .solve(&c)
-            .ok_or_else(|| crate::error::Error::Usage("I − F is singular".into()))?;
+            .ok_or_else(|| crate::error::Error::Numerical("I − F is singular".into()))?;
         let cov = lg.scheme_stationary_cov_doubling(eta);
         let m = gaussian_moments(&lg.phi, &lg.y, &target, &mean, &cov);
         Ok([m[0] - limit[0], m[1] - limit[1], m[2] - limit[2]])
@@ -243,7 +244,7 @@ impl Experiment for EtaOrder {
     fn run(&self, ctx: &Context) -> Result<Record> {
         let mut sweeps = all_sweeps(ctx.quick)?;
         let exact_count = sweeps.len();
-        let two = two_layer_sweeps(ctx.quick, ctx.seed)?;
+        let two = two_layer_sweeps(ctx.quick, ctx.seed, ctx.observer())?;
         sweeps.extend(two.sweeps.iter().cloned());
         let (mc_modes, mc_eta, qc, fc) = ZERO_LOSS_MC;
         let chains = ctx.size(qc, fc);
@@ -503,12 +504,12 @@ pub fn telescoping_tail(d_prev: f64, d_last: f64) -> (f64, f64) {
 /// counted as proportional to D(η_5)); the tail's bracket half-width is
 /// returned separately. The direct difference at η_0 (scheme chains vs
 /// pCN-MH) is returned for the cross-check.
-pub fn two_layer_sweeps(quick: bool, seed: u64) -> Result<TwoLayerResult> {
+pub fn two_layer_sweeps(quick: bool, seed: u64, observer: &dyn Observer) -> Result<TwoLayerResult> {
     let p = two_layer_problem(TWO_LAYER, seed)?;
     let etas = two_layer_etas();
     let mut levels = Vec::new();
     for (j, &eta) in etas.iter().enumerate() {
-        crate::progress::tick(&format!("C-eta two-layer: eta = {eta}"));
+        observer.message(&format!("C-eta two-layer: eta = {eta}"));
         levels.push(coupled_difference(&p, eta, two_layer_budget(&p, eta, quick), seed, 100 + j as u64)?);
     }
     let names = ["sq_norm", "emp_risk", "pop_risk"];

@@ -28,18 +28,25 @@ pub mod t2_eps_star;
 pub mod t2r_rate;
 pub mod t3_classification;
 
-use crate::error::{Error, Result};
+use crate::dynamics::{Observer, Silent};
+use crate::error::Result;
 use crate::record::Record;
 use crate::report;
 use crate::statements::CATALOGUE;
 use serde_json::Value;
+use std::any::Any;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 /// Default seed of `reproduce` (and of the golden files).
 pub const DEFAULT_SEED: u64 = 20_201;
 
+/// Results computed once per run and shared by several experiments (the
+/// sweep of T1 and C-gap), keyed by name.
+type Shared = Arc<Mutex<Vec<(&'static str, Arc<dyn Any + Send + Sync>)>>>;
+
 /// What an experiment is run with.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Context {
     /// Quick mode: small sizes for `reproduce --quick`, tests and golden files.
     pub quick: bool,
@@ -47,9 +54,65 @@ pub struct Context {
     pub seed: u64,
     /// Output folder for evidence files; `None` writes nothing.
     pub out_dir: Option<PathBuf>,
+    observer: Arc<dyn Observer + Send + Sync>,
+    shared: Shared,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("quick", &self.quick)
+            .field("seed", &self.seed)
+            .field("out_dir", &self.out_dir)
+            .finish()
+    }
 }
 
 impl Context {
+    /// A run in quick or full mode with `seed`, writing evidence into
+    /// `out_dir` (nothing when `None`), reporting progress nowhere.
+    pub fn new(quick: bool, seed: u64, out_dir: Option<PathBuf>) -> Context {
+        Context {
+            quick,
+            seed,
+            out_dir,
+            observer: Arc::new(Silent),
+            shared: Shared::default(),
+        }
+    }
+
+    /// Reports progress (statements begun, sweep points, chains) to
+    /// `observer`.
+    pub fn observed(mut self, observer: Arc<dyn Observer + Send + Sync>) -> Context {
+        self.observer = observer;
+        self
+    }
+
+    /// Where progress goes.
+    pub fn observer(&self) -> &dyn Observer {
+        &*self.observer
+    }
+
+    /// The result named `key`, computed by `make` the first time any
+    /// experiment of this run asks for it (a result shared by several
+    /// statements is computed once per run, never per process).
+    ///
+    /// # Errors
+    /// What `make` returns.
+    pub fn shared<T: Any + Send + Sync>(&self, key: &'static str, make: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
+        let lock = || self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = lock()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| v.clone().downcast::<T>().ok())
+        {
+            return Ok(v);
+        }
+        let v = Arc::new(make()?);
+        lock().push((key, v.clone()));
+        Ok(v)
+    }
+
     /// Writes an evidence file `name` (relative to the output folder) and
     /// returns the path to list in the record, or `None` without output folder.
     pub fn write_evidence(&self, name: &str, v: &Value) -> Result<Option<String>> {
@@ -124,25 +187,10 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
     ]
 }
 
-/// Parses a comma-separated `--only` list into known IDs.
-pub fn parse_only(list: &str) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for id in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        if crate::statements::title(id).is_none() {
-            return Err(Error::UnknownStatement(id.to_string()));
-        }
-        out.push(id.to_string());
-    }
-    if out.is_empty() {
-        return Err(Error::Usage("--only needs at least one statement ID".into()));
-    }
-    Ok(out)
-}
-
 /// Runs the experiments of the selected IDs (all when `only` is `None`) and
-/// returns one record per selected statement, in catalogue order.
-/// `tick` is called once per statement.
-pub fn run_all(ctx: &Context, only: Option<&[String]>, tick: &dyn Fn(&str)) -> Result<Vec<Record>> {
+/// returns one record per selected statement, in catalogue order; the
+/// context's observer hears `begin(id)` once per statement.
+pub fn run_all(ctx: &Context, only: Option<&[String]>) -> Result<Vec<Record>> {
     let reg = registry();
     let mut records = Vec::new();
     for (id, title) in CATALOGUE {
@@ -151,7 +199,7 @@ pub fn run_all(ctx: &Context, only: Option<&[String]>, tick: &dyn Fn(&str)) -> R
                 continue;
             }
         }
-        tick(id);
+        ctx.observer().begin(id);
         let record = match reg.iter().find(|e| e.id() == id) {
             Some(e) => e.run(ctx)?,
             None => Record::not_yet_implemented(id, title),

@@ -257,7 +257,7 @@ pub fn measure(
         .map_or(0, |k| k + 1);
     let end = (start..=steps).take_while(|&k| sim[k].abs() > 5.0 * se[k]).last().unwrap_or(start);
     if end < start + 10 {
-        return Err(Error::Usage("fit window shorter than 10 steps: increase the chains".into()));
+        return Err(Error::Numerical("fit window shorter than 10 steps: increase the chains".into()));
     }
     let window: Vec<usize> = (start..=end).collect();
     // Rate fitted on the mean over all chains; standard error by the
@@ -367,7 +367,8 @@ impl Experiment for P1Rates {
         let max_points = ctx.size(500, 900);
         let mut rates = Vec::new();
         for s in sweep_settings(ctx.quick) {
-            crate::progress::tick(&format!("P1 exact rates: beta = {}, lambda = {}", s.beta, s.lambda));
+            ctx.observer()
+                .message(&format!("P1 exact rates: beta = {}, lambda = {}", s.beta, s.lambda));
             rates.push(exact_rate_item(&well, s, max_points)?);
             rates.push(zero_loss_rate_item(s)?);
         }

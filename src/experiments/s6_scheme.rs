@@ -107,7 +107,7 @@ pub fn burn_in(f: &nalgebra::DMatrix<f64>) -> Result<usize> {
         }
         p = &p * &p;
     }
-    Err(Error::Usage("the AR(1) does not contract: no stationary law".into()))
+    Err(Error::Numerical("the AR(1) does not contract: no stationary law".into()))
 }
 
 impl Experiment for SchemeOracles {

@@ -35,6 +35,7 @@
 
 use super::{Context, Experiment};
 use crate::dynamics::runner::in_chain_order;
+use crate::dynamics::Observer;
 use crate::dynamics::{ChainRunner, Discretization, Langevin, Pcn, Schedule, TunedPcn};
 use crate::error::Result;
 use crate::loss::Loss;
@@ -50,7 +51,7 @@ use crate::tolerance::FALSE_FAILURE;
 use nalgebra::DVector;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 /// Confidence δ of Theorem 1 in the sweep.
 pub const DELTA: f64 = 0.1;
@@ -281,37 +282,24 @@ pub struct Sweep {
     pub scale_probe: Vec<f64>,
 }
 
-type SweepCache = Mutex<Vec<((u64, bool), Arc<Sweep>)>>;
-
-fn cache() -> &'static SweepCache {
-    static CACHE: OnceLock<SweepCache> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(Vec::new()))
-}
-
-/// The sweep for `ctx` (computed once per (seed, quick) in the process).
+/// The sweep for `ctx`, computed once per run and shared by T1 and C-gap.
 pub fn sweep(ctx: &Context) -> Result<Arc<Sweep>> {
-    let key = (ctx.seed, ctx.quick);
-    if let Some((_, s)) = cache().lock().expect("sweep cache").iter().find(|(k, _)| *k == key) {
-        return Ok(s.clone());
-    }
-    let s = Arc::new(compute_sweep(ctx.seed, sweep_sizes(ctx.quick))?);
-    cache().lock().expect("sweep cache").push((key, s.clone()));
-    Ok(s)
+    ctx.shared("T1/C-gap sweep", || compute_sweep(ctx.seed, sweep_sizes(ctx.quick), ctx.observer()))
 }
 
 /// Computes the sweep with explicit sizes (tests use small ones).
-pub fn compute_sweep(seed: u64, sizes: SweepSizes) -> Result<Sweep> {
-    compute_sweep_on(seed, sizes, &SIZES, &RULES)
+pub fn compute_sweep(seed: u64, sizes: SweepSizes, observer: &dyn Observer) -> Result<Sweep> {
+    compute_sweep_on(seed, sizes, &SIZES, &RULES, observer)
 }
 
 /// The sweep over the given sample sizes and β rules.
-pub fn compute_sweep_on(seed: u64, sizes: SweepSizes, ns: &[usize], rules: &[BetaRule]) -> Result<Sweep> {
+pub fn compute_sweep_on(seed: u64, sizes: SweepSizes, ns: &[usize], rules: &[BetaRule], observer: &dyn Observer) -> Result<Sweep> {
     let t = Teacher::new(TEACHER, seed)?;
     let mut settings = Vec::new();
     for (i, &n) in ns.iter().enumerate() {
         for (j, &rule) in rules.iter().enumerate() {
             let beta = rule.beta(n as f64);
-            crate::progress::tick(&format!("T1 sweep: n = {n}, beta = {beta:.0} ({} data sets)", sizes.datasets));
+            observer.message(&format!("T1 sweep: n = {n}, beta = {beta:.0} ({} data sets)", sizes.datasets));
             let base = 1_000_000 * (1 + (i * rules.len() + j) as u64);
             let (m, v) = population_moments(&t, beta, &sizes, seed, base - 1)?;
             let per: Vec<Result<DatasetGap>> = in_chain_order(sizes.datasets, |c| {

@@ -23,6 +23,7 @@
 
 use super::{Context, Experiment};
 use crate::dynamics::runner::in_chain_order;
+use crate::dynamics::Observer;
 use crate::error::Result;
 use crate::oracle::LinearGaussian;
 use crate::plot::{Panel, Plot, Series};
@@ -135,13 +136,13 @@ pub fn excess_one(s: &RateSettings, theta: f64, n: usize, data_set: u64) -> Resu
 }
 
 /// The sweep over n for one θ, with fitted slopes.
-pub fn slope_fit(s: &RateSettings, theta: f64) -> Result<SlopeFit> {
+pub fn slope_fit(s: &RateSettings, theta: f64, observer: &dyn Observer) -> Result<SlopeFit> {
     let mut means = Vec::new();
     let mut ses = Vec::new();
     let mut smeans = Vec::new();
     let mut sses = Vec::new();
     for &n in &s.ns {
-        crate::progress::tick(&format!("T2R: n = {n}"));
+        observer.message(&format!("T2R: n = {n}"));
         let runs = in_chain_order(s.replicates, |r| excess_one(s, theta, n, r));
         let runs: Vec<(f64, f64)> = runs.into_iter().collect::<Result<_>>()?;
         let a = iid_estimate(&runs.iter().map(|r| r.0).collect::<Vec<_>>());
@@ -253,7 +254,7 @@ impl Experiment for RegressionRate {
         let alpha = FALSE_FAILURE / (2 * THETAS.len()) as f64;
         let mut fits = Vec::new();
         for &theta in &THETAS {
-            let f = slope_fit(&s, theta)?;
+            let f = slope_fit(&s, theta, ctx.observer())?;
             checks.push(slope_bound_check(
                 &format!("posterior slope <= -theta, theta={theta}"),
                 f.slope,
@@ -370,7 +371,7 @@ impl Experiment for FastRate {
     fn run(&self, ctx: &Context) -> Result<Record> {
         let s = RateSettings::new(ctx.quick, ctx.seed);
         let theta = THETAS[2];
-        let f = slope_fit(&s, theta)?;
+        let f = slope_fit(&s, theta, ctx.observer())?;
         let alpha = FALSE_FAILURE / 2.0;
         let checks = vec![
             slope_bound_check("posterior slope < -1/2", f.slope, f.slope_stderr, -0.5, f.ns.len(), alpha),

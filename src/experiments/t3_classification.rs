@@ -20,6 +20,7 @@
 //! the straight line is reported as evidence of linearity).
 
 use super::{Context, Experiment};
+use crate::dynamics::Observer;
 use crate::dynamics::{ChainRunner, Discretization, Langevin, Pcn, Schedule};
 use crate::error::{Error, Result};
 use crate::loss::Loss;
@@ -225,11 +226,12 @@ pub fn sweep(
     chains: usize,
     len: usize,
     seed: u64,
+    observer: &dyn Observer,
 ) -> Result<BetaSweep> {
     let mut probs = Vec::new();
     let mut ses = Vec::new();
     for (i, &b) in betas.iter().enumerate() {
-        crate::progress::tick(&format!("T3: beta = {b}"));
+        observer.message(&format!("T3: beta = {b}"));
         let (sampler, used) = sampler_at(b);
         let e = error_probability(p, sampler, used, chains, len / 4, len, 5, seed.wrapping_add(i as u64))?;
         probs.push(e.mean);
@@ -293,8 +295,16 @@ impl Experiment for ExponentialError {
         let bs = betas(ctx.quick);
         let chains = ctx.size(4, 8);
         let len = ctx.size(10_000, 100_000);
-        let pcn = sweep(&p, &bs, |b| (Sampler::Pcn(pcn_scale(b)), b), chains, len, ctx.seed)?;
-        let scheme = sweep(&p, &bs, |b| (Sampler::Scheme(ETA), b), chains, len, ctx.seed.wrapping_add(100))?;
+        let pcn = sweep(&p, &bs, |b| (Sampler::Pcn(pcn_scale(b)), b), chains, len, ctx.seed, ctx.observer())?;
+        let scheme = sweep(
+            &p,
+            &bs,
+            |b| (Sampler::Scheme(ETA), b),
+            chains,
+            len,
+            ctx.seed.wrapping_add(100),
+            ctx.observer(),
+        )?;
         let alpha = FALSE_FAILURE / 2.0;
         let checks = vec![
             decay_check("log p(beta) slope < 0 under pi_inf (pCN)", &pcn, alpha),

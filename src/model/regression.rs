@@ -23,7 +23,10 @@ impl Regression {
     /// (d = 1, x ∈ [0, 1]).
     pub fn new(space: &Space, data: &Data, loss: Loss) -> Result<Regression> {
         if !matches!(space.basis(), Basis::Cosine { .. }) {
-            return Err(Error::Usage("regression needs the power-law (cosine) space".into()));
+            return Err(Error::Incompatible {
+                what: "regression",
+                needs: "the power-law (cosine) space",
+            });
         }
         let features = features(space.modes(), &data.x)?;
         Ok(Regression {

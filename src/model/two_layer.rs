@@ -132,7 +132,10 @@ impl TwoLayer {
     pub fn new(space: &Space, data: Data, loss: Loss, act: Activation, variant: Variant) -> Result<TwoLayer> {
         let e = space
             .basis_values()
-            .ok_or_else(|| Error::Usage("the two-layer model needs the finite-width space".into()))?
+            .ok_or(Error::Incompatible {
+                what: "the two-layer model",
+                needs: "the finite-width space",
+            })?
             .clone();
         let m = e.nrows();
         match &variant {

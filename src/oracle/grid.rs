@@ -88,7 +88,7 @@ pub fn stationary(p: &DMatrix<f64>) -> Result<DVector<f64>> {
     rhs[g - 1] = 1.0;
     a.lu()
         .solve(&rhs)
-        .ok_or_else(|| Error::Usage("the grid chain has no unique stationary law".into()))
+        .ok_or_else(|| Error::Numerical("the grid chain has no unique stationary law".into()))
 }
 
 /// E_{π_∞}\[F\] by quadrature of e^{−βU} on the grid (U = λw²/2 + 𝓛̂).
