@@ -311,7 +311,9 @@ fn reproduce(args: &[String]) -> std::result::Result<String, Outcome> {
     })?;
     let total = only.as_ref().map_or(transport_langevin::statements::CATALOGUE.len(), Vec::len);
     let bar = Arc::new(Bar::new(total));
-    let ctx = Context::new(quick, seed, Some(out.clone())).observed(bar.clone());
+    let ctx = Context::new(quick, seed)
+        .with_evidence(Arc::new(report::FolderEvidence::new(&out)))
+        .observed(bar.clone());
     let records = experiments::run_all(&ctx, only.as_deref());
     bar.finish();
     let records = records?;

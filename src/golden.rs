@@ -116,7 +116,7 @@ impl GoldenFile {
         if self.schema_version != GOLDEN_SCHEMA_VERSION {
             return Err(bad(format!("schema_version {} != {}", self.schema_version, GOLDEN_SCHEMA_VERSION)));
         }
-        if crate::statements::title(&self.statement).is_none() {
+        if crate::record::title(&self.statement).is_none() {
             return Err(bad(format!("unknown statement `{}`", self.statement)));
         }
         if self.values.is_empty() {

@@ -45,6 +45,30 @@ pub fn to_json_bytes(v: &Value) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// The evidence sink of a run that writes into a folder: JSON pretty-printed,
+/// figures rendered to SVG in the report's style, every file atomically.
+#[derive(Debug, Clone)]
+pub struct FolderEvidence {
+    dir: std::path::PathBuf,
+}
+
+impl FolderEvidence {
+    /// Evidence files go below `dir`.
+    pub fn new(dir: impl Into<std::path::PathBuf>) -> FolderEvidence {
+        FolderEvidence { dir: dir.into() }
+    }
+}
+
+impl crate::experiments::Evidence for FolderEvidence {
+    fn json(&self, name: &str, v: &Value) -> Result<()> {
+        write_atomic(&self.dir.join(name), &to_json_bytes(v))
+    }
+
+    fn figure(&self, name: &str, plot: &crate::figure::Plot) -> Result<()> {
+        write_atomic(&self.dir.join(name), crate::plot::render_svg(plot)?.as_bytes())
+    }
+}
+
 /// The `summary.json` document.
 pub fn summary(records: &[Record]) -> Value {
     json!({

@@ -31,7 +31,7 @@ pub const GOLDEN_DETERMINISTIC_REL: f64 = 1e-9;
 /// (relative to the largest eigenvalue).
 pub const SPECTRUM_FLOOR: f64 = 1e-12;
 
-/// Relative error allowed of [`crate::fastmath::tanh`] against `libm::tanh`.
+/// Relative error allowed of `fastmath::tanh` against `libm::tanh`.
 pub const FAST_TANH_REL: f64 = 1e-14;
 
 /// Stated relative accuracy of the small-ball calculator in −log P

@@ -103,7 +103,7 @@ fn calibration_of_statement_records_over_100_seeds() {
     let mut tallies: Vec<Tally> = Vec::new();
     let seeds = audit_seeds();
     for seed in seeds.clone() {
-        let ctx = Context::new(true, seed, None);
+        let ctx = Context::new(true, seed);
         let records = run_all(&ctx, None).unwrap();
         for r in &records {
             let i = match ids.iter().position(|x| *x == r.id) {

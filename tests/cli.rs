@@ -223,7 +223,7 @@ fn reproduce_quick_is_deterministic_and_matches_golden() {
     }
 }
 
-/// Every SVG of the quick audit passes the style check of `plot::check_svg`
+/// Every SVG of the quick audit passes the style check of `svg_check::check_svg`
 /// (its controls are in `tests/plots.rs`), has a line in the gallery that
 /// opens `report.md`, and the gallery lists nothing else.
 fn check_plots_and_gallery(d: &Path) {
@@ -242,7 +242,7 @@ fn check_plots_and_gallery(d: &Path) {
     assert_eq!(gallery.matches("\n- **").count(), svgs.len());
     for e in &svgs {
         let svg = std::fs::read_to_string(d.join(e)).unwrap();
-        assert_eq!(transport_langevin::plot::check_svg(&svg), Vec::<String>::new(), "{e}");
+        assert_eq!(transport_langevin::svg_check::check_svg(&svg), Vec::<String>::new(), "{e}");
         let guide = transport_langevin::report::plot_guide(e).unwrap_or_else(|| panic!("no gallery line for {e}"));
         assert!(gallery.contains(&format!("[`{e}`]({e}): {guide}")), "{e}");
     }

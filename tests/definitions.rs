@@ -22,7 +22,7 @@ fn run(id: &str) -> Record {
 }
 
 fn run_seeded(id: &str, seed: u64) -> Record {
-    let ctx = Context::new(true, seed, None);
+    let ctx = Context::new(true, seed);
     registry().into_iter().find(|e| e.id() == id).unwrap().run(&ctx).unwrap()
 }
 

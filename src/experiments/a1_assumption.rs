@@ -28,7 +28,7 @@ use crate::problems::{finite_width_all_modes, gaussian_particles, toy_data};
 use crate::record::{Check, Record, Status};
 use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Kernel, Space};
-use crate::statements::{self, a1};
+use crate::statements::a1;
 use crate::stats::fit_line;
 use serde::Serialize;
 use serde_json::json;
@@ -313,8 +313,6 @@ impl Experiment for AssumptionOne {
             .into_iter()
             .collect();
         Ok(Record {
-            id: "A1".into(),
-            title: statements::title("A1").unwrap_or_default().into(),
             status,
             parameters: json!({"model": "clipped two-layer (S8), tanh", "width": m, "dim": d, "n": n, "clip_r": r,
                 "kernel": "gaussian", "bandwidth": 3.0, "budget": budget, "alpha": 0.5, "seed": ctx.seed,
@@ -325,6 +323,7 @@ impl Experiment for AssumptionOne {
             checks,
             evidence,
             notes: "B: analytic bound l'_max sqrt(R^2 D^2 + 1) (proofs/a1.md) against the largest gradient norm found over random W and by hill climbing; L (alpha = 1/2): empirical supremum over random nearby pairs only, no analytic value; C_alpha' (iii): empirical supremum (no analytic value; proofs/a1.md section A1(iii)) of max(|T|_alpha'/(|h||k|), |T|/(|h|_{-alpha'}|k|)), T = third derivative by central mixed differences of the analytic gradient, over random W and directions, one-particle directions and hill climbing, for alpha' in {0, 1/2} and several widths M (squared loss): for alpha' = 0 the one-particle directions make it grow with M (the pointwise third derivative of the clip and activation is not bounded on L2(rho0) uniformly in M), for alpha' = 1/2 it stays bounded (reported, not a verdict check). A1(i): the smallest c_mu for the finite-width Gram spectrum and its log-log slope (the Gaussian-kernel spectrum decays faster than any power, so (i) holds).".into(),
+            ..Record::for_statement("A1")
         })
     }
 }

@@ -195,8 +195,6 @@ impl Experiment for Conditions {
         rows.push(json!({"loss": "logistic", "threshold_beta_over_n": 1.0, "first_failure_on_grid": lg_found, "beta_eq_n_holds": true}));
 
         Ok(Record {
-            id: "A2".into(),
-            title: crate::statements::title("A2").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"problem": "T1 teacher (discrete P_X on 16 grid points, clipped two-layer model R = 1)",
                 "draws": draws, "draw_scales": [0.3, 1.0, 3.0, 10.0], "logistic_p": "sigmoid(2 sin(2 pi x))",
@@ -210,6 +208,7 @@ impl Experiment for Conditions {
             checks,
             evidence: vec![],
             notes: "Bernstein with s = 1 holds for both losses with C_B below our closed-form bounds (proofs/assumption2.md). The predictor condition fails as soon as beta/n > 1/(2 sigma^2) for the squared loss, for bounded (uniform) noise exactly as for Gaussian noise of the same variance (the small-|h - f*| limit binds), so beta = n needs sigma^2 <= 1/2; for the logistic loss it holds iff beta/n <= 1 (equality at 1 for every h).".into(),
+            ..Record::for_statement("A2")
         })
     }
 }

@@ -9,11 +9,11 @@
 use super::{Context, Experiment};
 use crate::dynamics::runner::in_chain_order;
 use crate::error::Result;
-use crate::plot::{Plot, Series};
+use crate::figure::{Plot, Series};
 use crate::problems::settings::GAMMAS;
 use crate::record::{Check, Record};
 use crate::rng::{chain_rng, fill_standard_normal};
-use crate::statements::{self, cf};
+use crate::statements::cf;
 use crate::stats::z_two_sided;
 use crate::tolerance::{FALSE_FAILURE, SMALL_BALL_REL};
 use serde_json::{json, Value};
@@ -189,8 +189,6 @@ impl Experiment for SmallBallChecks {
         evidence.extend(ctx.write_plot("CF_small_ball.svg", &plot)?);
         let max_err = g.iter().map(|p| p.error_bound / p.neg_log_prob).fold(0.0, f64::max);
         Ok(Record {
-            id: "CF".into(),
-            title: statements::title("CF").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"c_mu": 1.0, "decay": 2.0, "gammas": GAMMAS, "beta_lambdas": BETA_LAMBDAS, "eps": GRID_EPS,
                 "brownian_eps": eps_list, "mc_eps": MC_EPS, "mc_terms": MC_TERMS, "mc_samples": samples, "seed": ctx.seed,
@@ -206,6 +204,7 @@ impl Experiment for SmallBallChecks {
                     the exact Brownian law to the stated relative accuracy and with Monte Carlo within its binomial error. \
                     The bias (decentering) term is computed for T2R."
                 .into(),
+            ..Record::for_statement("CF")
         })
     }
 }

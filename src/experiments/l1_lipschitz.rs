@@ -233,8 +233,6 @@ impl Experiment for Lipschitz {
             status = Status::HoldsWithSlack;
         }
         Ok(Record {
-            id: "L1".into(),
-            title: crate::statements::title("L1").unwrap_or_default().into(),
             status,
             parameters: json!({"starts": starts, "climb_steps": steps, "search_r": "[1, 5]", "search_d": "[0.1, 5]",
                 "widths": "1..8", "dims": "1..4", "activation": "tanh", "clip": "R tanh(v/R)", "seed": ctx.seed}),
@@ -245,6 +243,7 @@ impl Experiment for Lipschitz {
             checks,
             evidence: vec![],
             notes: "Re-derived in proofs/lemma1.md: the constant 1 + RD needs sup|sigma| <= 1, sigma 1-Lipschitz, a 1-Lipschitz clip and |second layer| <= R (the clip of the second layer is the condition that matters; the first-layer clip only needs to be 1-Lipschitz). The search never exceeds 1; the family W_2 -> infinity, W_1 = 0 approaches RD/(1+RD), so the constant is tight up to its additive 1.".into(),
+            ..Record::for_statement("L1")
         })
     }
 }

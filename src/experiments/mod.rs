@@ -30,16 +30,31 @@ pub mod t3_classification;
 
 use crate::dynamics::{Observer, Silent};
 use crate::error::Result;
+use crate::figure::Plot;
 use crate::record::Record;
-use crate::report;
 use crate::statements::CATALOGUE;
 use serde_json::Value;
 use std::any::Any;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 /// Default seed of `reproduce` (and of the golden files).
 pub const DEFAULT_SEED: u64 = 20_201;
+
+/// Where an experiment's evidence files go. The front provides it (the
+/// command line renders figures and writes every file atomically into the
+/// output folder); experiments only describe what to keep.
+pub trait Evidence: Send + Sync {
+    /// Keeps the JSON document `v` under the relative path `name`.
+    ///
+    /// # Errors
+    /// An I/O failure.
+    fn json(&self, name: &str, v: &Value) -> Result<()>;
+    /// Keeps the figure `plot` under the relative path `name` (an SVG).
+    ///
+    /// # Errors
+    /// A rendering or I/O failure.
+    fn figure(&self, name: &str, plot: &Plot) -> Result<()>;
+}
 
 /// Results computed once per run and shared by several experiments (the
 /// sweep of T1 and C-gap), keyed by name.
@@ -52,8 +67,7 @@ pub struct Context {
     pub quick: bool,
     /// Seed of every chain (chain i uses stream i).
     pub seed: u64,
-    /// Output folder for evidence files; `None` writes nothing.
-    pub out_dir: Option<PathBuf>,
+    evidence: Option<Arc<dyn Evidence>>,
     observer: Arc<dyn Observer + Send + Sync>,
     shared: Shared,
 }
@@ -63,22 +77,28 @@ impl std::fmt::Debug for Context {
         f.debug_struct("Context")
             .field("quick", &self.quick)
             .field("seed", &self.seed)
-            .field("out_dir", &self.out_dir)
+            .field("evidence", &self.evidence.is_some())
             .finish()
     }
 }
 
 impl Context {
-    /// A run in quick or full mode with `seed`, writing evidence into
-    /// `out_dir` (nothing when `None`), reporting progress nowhere.
-    pub fn new(quick: bool, seed: u64, out_dir: Option<PathBuf>) -> Context {
+    /// A run in quick or full mode with `seed` that writes no evidence and
+    /// reports progress nowhere.
+    pub fn new(quick: bool, seed: u64) -> Context {
         Context {
             quick,
             seed,
-            out_dir,
+            evidence: None,
             observer: Arc::new(Silent),
             shared: Shared::default(),
         }
+    }
+
+    /// Hands evidence files (JSON sweeps, figures) to `evidence`.
+    pub fn with_evidence(mut self, evidence: Arc<dyn Evidence>) -> Context {
+        self.evidence = Some(evidence);
+        self
     }
 
     /// Reports progress (statements begun, sweep points, chains) to
@@ -113,26 +133,32 @@ impl Context {
         Ok(v)
     }
 
-    /// Writes an evidence file `name` (relative to the output folder) and
-    /// returns the path to list in the record, or `None` without output folder.
+    /// Hands the JSON evidence `name` (a path relative to the run's output)
+    /// to the evidence sink and returns the path to list in the record, or
+    /// `None` when the run keeps no evidence.
+    ///
+    /// # Errors
+    /// What the sink returns (e.g. an unwritable folder).
     pub fn write_evidence(&self, name: &str, v: &Value) -> Result<Option<String>> {
-        match &self.out_dir {
+        match &self.evidence {
             None => Ok(None),
-            Some(dir) => {
-                report::write_atomic(&dir.join(name), &report::to_json_bytes(v))?;
+            Some(e) => {
+                e.json(name, v)?;
                 Ok(Some(name.to_string()))
             }
         }
     }
 
-    /// Writes an SVG plot `name` (relative to the output folder) and returns
-    /// its path, or `None` without output folder.
-    pub fn write_plot(&self, name: &str, plot: &crate::plot::Plot) -> Result<Option<String>> {
-        match &self.out_dir {
+    /// Hands the figure `name` to the evidence sink and returns its path,
+    /// or `None` when the run keeps no evidence.
+    ///
+    /// # Errors
+    /// What the sink returns.
+    pub fn write_plot(&self, name: &str, plot: &Plot) -> Result<Option<String>> {
+        match &self.evidence {
             None => Ok(None),
-            Some(dir) => {
-                let svg = crate::plot::render_svg(plot)?;
-                report::write_atomic(&dir.join(name), svg.as_bytes())?;
+            Some(e) => {
+                e.figure(name, plot)?;
                 Ok(Some(name.to_string()))
             }
         }

@@ -24,15 +24,15 @@
 use super::{Context, Experiment};
 use crate::dynamics::{ChainRunner, Discretization, Langevin, Schedule};
 use crate::error::{Error, Result};
+use crate::figure::{Plot, Series};
 use crate::oracle::grid::{
     continuous_expectation, exact_trajectory, generator_gap, scheme_kernel, second_eigenvalue_modulus, stationary, Grid,
 };
-use crate::plot::{Plot, Series};
 use crate::problems::double_well::WellSetting;
 use crate::problems::{DoubleWell, W0, WELL};
 use crate::record::{Check, Record, Status};
 use crate::space::{Coef, Space};
-use crate::statements::{self, p1};
+use crate::statements::p1;
 use crate::stats::{fit_line, iid_estimate, z_two_sided};
 use crate::tolerance::FALSE_FAILURE;
 use serde::Serialize;
@@ -460,8 +460,6 @@ impl Experiment for P1Rates {
         let mut evidence: Vec<String> = ctx.write_plot("P1/deviation_vs_k.svg", &plot)?.into_iter().collect();
         evidence.extend(ctx.write_evidence("P1/rates.json", &json!({"rates": rates, "simulated": m, "implied_c1": c1}))?);
         Ok(Record {
-            id: "P1".into(),
-            title: statements::title("P1").unwrap_or_default().into(),
             status,
             parameters: json!({"double_well": {"height": well.height, "width": well.width, "tilt": well.tilt,
                 "grad_bound": well.grad_bound(), "loss_bound": well.height, "mu0": 1.0, "c_mu": 1.0, "w0": W0},
@@ -474,6 +472,7 @@ impl Experiment for P1Rates {
             checks,
             evidence,
             notes: "Rates are per unit time (e^{-rate * eta k}); each is compared with the largest Lambda*_eta over delta in (0, 1) (P1 only asks delta = Omega(exp(-Theta(poly(1/lambda) beta))), a lower bound, so large delta are admissible). delta_crit is the largest delta for which Lambda*_eta <= the measured rate (errata E2). Double well: exact rate from the second eigenvalue modulus of the grid transition matrix, continuous-time generator gap beside it, and one simulated setting (rate fitted on the mean of all chains over the window where the slow mode dominates and the deviation exceeds 5 stderr; stderr by delete-one-group jackknife over 20 groups) checked against the grid rate. implied_c1: the smallest C_1 with |E L^hat(W_k) - E_pi_inf L^hat| <= Xi_k along exact grid trajectories (k*eta <= 100, delta minimising Xi_0, a = 0.05), per eta; the eta-term of Xi_k (sqrt(beta)/Lambda*_0 eta^(1/2-a)) dominates, so Xi_k itself is never close to violated.".into(),
+            ..Record::for_statement("P1")
         })
     }
 }

@@ -13,7 +13,6 @@ use crate::problems::{direct_network, gaussian_particles, toy_data};
 use crate::record::{Check, Record};
 use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Kernel, Space};
-use crate::statements;
 use crate::tolerance::{EXACT_REL, FD_REL, FD_STEP};
 use nalgebra::DVector;
 use serde_json::json;
@@ -104,8 +103,6 @@ impl Experiment for FiniteWidthLift {
         ));
 
         Ok(Record {
-            id: "R1".into(),
-            title: statements::title("R1").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"width": m, "modes": m, "dim": d, "n": n, "kernel": "gaussian", "bandwidth": 3.0, "activation": "tanh", "clip_r": 1.5, "seed": ctx.seed}),
             theoretical: json!({"difference": 0.0}),
@@ -113,6 +110,7 @@ impl Experiment for FiniteWidthLift {
             checks,
             evidence: vec![],
             notes: "Deterministic: the lifted network at finite width (N = M) is the width-M network of eq. (2); its L2(rho0) Frechet gradient is M times the particle gradient; analytic coefficient gradients of the lifted and clipped models agree with central finite differences.".into(),
+            ..Record::for_statement("R1")
         })
     }
 }

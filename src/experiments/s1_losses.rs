@@ -5,7 +5,6 @@ use super::{Context, Experiment};
 use crate::error::Result;
 use crate::loss::Loss;
 use crate::record::{Check, Record};
-use crate::statements;
 use crate::tolerance::{FD_REL, FD_STEP};
 use serde_json::json;
 
@@ -62,8 +61,6 @@ impl Experiment for Losses {
             }
         }
         Ok(Record {
-            id: "S1".into(),
-            title: statements::title("S1").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"grid_f": "-10..10 step 0.5", "fd_step": FD_STEP, "y_squared": [-2.0, -0.5, 0.0, 1.0, 3.0], "y_logistic": [-1.0, 1.0]}),
             theoretical: json!({"max_rel_error": FD_REL}),
@@ -73,6 +70,7 @@ impl Experiment for Losses {
             notes:
                 "Analytic derivatives of the squared and logistic losses (orders 1-3) against central finite differences; deterministic."
                     .into(),
+            ..Record::for_statement("S1")
         })
     }
 }

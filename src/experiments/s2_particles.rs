@@ -20,7 +20,6 @@ use crate::error::{self, Result};
 use crate::model::ZeroLoss;
 use crate::record::{Record, Status};
 use crate::space::{flatten, Coef};
-use crate::statements;
 use crate::stats::gaussian_coordinate_checks;
 use crate::tolerance::FALSE_FAILURE;
 use serde_json::json;
@@ -105,8 +104,6 @@ impl Experiment for ParticleNoise {
         checks.push(mv[0].clone());
         let emp0 = checks[0].empirical;
         Ok(Record {
-            id: "S2".into(),
-            title: statements::title("S2").unwrap_or_default().into(),
             status: if !holds {
                 Status::Violated
             } else if mv_rejected {
@@ -120,6 +117,7 @@ impl Experiment for ParticleNoise {
             checks,
             evidence: vec![],
             notes: "Eq. (2) with zero loss: every coordinate's stationary variance matches 2M/(beta lambda (2 - eta lambda/M)) -> M/(beta lambda), the Gibbs measure of the objective at inverse temperature beta. The printed McKean-Vlasov noise sqrt(1/beta) gives M/(2 beta lambda) (temperature off by 2) and is rejected: paper/errata.md E60; the reference dynamics are S5/S6 with sqrt(2/beta).".into(),
+            ..Record::for_statement("S2")
         })
     }
 }

@@ -19,7 +19,6 @@ use crate::problems::gaussian_particles;
 use crate::problems::{direct_network, toy_data};
 use crate::record::{Check, Record};
 use crate::space::{Kernel, Space};
-use crate::statements;
 use crate::tolerance::{EXACT_REL, FD_REL, FD_STEP};
 use nalgebra::DVector;
 use serde_json::json;
@@ -85,8 +84,6 @@ impl Experiment for Lift {
             0.0,
         ));
         Ok(Record {
-            id: "S3".into(),
-            title: statements::title("S3").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"width": m, "dim": d, "n": n, "loss": "logistic", "activation": "tanh", "seed": ctx.seed}),
             theoretical: json!({"difference": 0.0}),
@@ -94,6 +91,7 @@ impl Experiment for Lift {
             checks,
             evidence: vec![],
             notes: "Deterministic: at finite width the identity map is in H_N (N = M), f_W is the network at the pushed-forward particles, and the printed Frechet gradient is the gradient of the L2(rho0) inner product (weight 1/M), checked on random directions.".into(),
+            ..Record::for_statement("S3")
         })
     }
 }

@@ -8,7 +8,6 @@ use crate::problems::gaussian_particles;
 use crate::record::{Check, Record};
 use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Kernel, Space};
-use crate::statements;
 use crate::tolerance::ORTHONORMALITY;
 use nalgebra::DMatrix;
 use serde_json::json;
@@ -134,8 +133,6 @@ impl Experiment for SpaceChecks {
             }
         }
         Ok(Record {
-            id: "S4".into(),
-            title: statements::title("S4").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"power_law": {"c_mu": 1.0, "decay": 2.0, "modes": 64},
                 "finite_width": {"width": m, "dim": d, "modes": modes, "kernel": "gaussian", "bandwidth": bw},
@@ -145,6 +142,7 @@ impl Experiment for SpaceChecks {
             checks,
             evidence: vec![],
             notes: "Deterministic checks: orthonormality (cosine basis by the exact midpoint rule; finite width in L2(rho0) with weight 1/M), the eigen-equation T_K e_k = mu_k e_k, H_{K^g'} in H_{K^g} for g < g', |W|_eps = |W|_{K^{-2 eps}}, and the contraction |S_eta| = 1/(1 + eta lambda/mu_0).".into(),
+            ..Record::for_statement("S4")
         })
     }
 }

@@ -21,7 +21,6 @@ use crate::problems;
 use crate::problems::settings::{LinearGaussianChain, ZeroLossChain, LINEAR_GAUSSIAN_CHAIN, ZERO_LOSS_CHAIN};
 use crate::record::{Check, Record};
 use crate::space::{flatten, Coef, Space};
-use crate::statements;
 use crate::stats::gaussian_coordinate_checks;
 use crate::tolerance::FALSE_FAILURE;
 use serde_json::json;
@@ -118,8 +117,6 @@ impl Experiment for ContinuousDynamics {
             ));
         }
         Ok(Record {
-            id: "S5".into(),
-            title: statements::title("S5").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"zero_loss": {"c_mu": 1.0, "decay": 2.0, "modes": nz, "beta": beta, "lambda": lambda, "horizon": horizon, "chains": chains},
                 "linear_gaussian": {"n": n, "modes": nl, "beta": beta_l, "lambda": lambda_l}, "seed": ctx.seed, "family_false_failure": FALSE_FAILURE}),
@@ -128,6 +125,7 @@ impl Experiment for ContinuousDynamics {
             checks,
             evidence: vec![],
             notes: "Exact OU transitions of every mode (zero loss) reach nu_beta's variances mu_k/(beta lambda) (chi-square and z tests, Bonferroni); the scheme's stationary laws tend to the continuous dynamics' invariant laws at rate O(eta) (zero loss, closed form; linear-Gaussian, Lyapunov vs posterior).".into(),
+            ..Record::for_statement("S5")
         })
     }
 }

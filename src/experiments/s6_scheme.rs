@@ -14,14 +14,13 @@
 use super::{Context, Experiment};
 use crate::dynamics::{ChainRunner, Discretization, Langevin, Schedule};
 use crate::error::{Error, Result};
+use crate::figure::{Plot, Series};
 use crate::model::{Potential, ZeroLoss};
 use crate::oracle;
-use crate::plot::{Plot, Series};
 use crate::problems;
 use crate::problems::settings::{LinearGaussianChain, ZeroLossChain, LINEAR_GAUSSIAN_CHAIN, ZERO_LOSS_CHAIN};
 use crate::record::{Check, Record};
 use crate::space::{flatten, Coef, Space};
-use crate::statements;
 use crate::stats::gaussian_coordinate_checks;
 use crate::tolerance::{EXACT_REL, FALSE_FAILURE};
 use serde_json::json;
@@ -232,8 +231,6 @@ impl Experiment for SchemeOracles {
                         "posterior_mean": posterior.mean.as_slice(), "posterior_cov": posterior.cov.as_slice()}}),
         )?);
         Ok(Record {
-            id: "S6".into(),
-            title: statements::title("S6").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({
                 "zero_loss": {"c_mu": 1.0, "decay": 2.0, "modes": nz, "eta": eta_z, "beta": beta_z, "lambda": lambda_z, "steps": 100},
@@ -245,6 +242,7 @@ impl Experiment for SchemeOracles {
             checks,
             evidence,
             notes: "K independent chains per setting, final states tested per coordinate against the exact Gaussian law of the scheme (chi-square test of the variance, z test of the mean, Bonferroni over the family). The zero-loss variances differ from nu_beta's mu_k/(beta lambda) by the factor 1/(1 + eta lambda/(2 mu_k)): see empirical.ratio_to_continuous_variance.".into(),
+            ..Record::for_statement("S6")
         })
     }
 }

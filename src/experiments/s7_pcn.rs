@@ -16,7 +16,6 @@ use crate::problems;
 use crate::problems::settings::{LinearGaussianChain, LINEAR_GAUSSIAN_CHAIN};
 use crate::record::{Check, Record};
 use crate::space::{flatten, Coef, Space};
-use crate::statements;
 use crate::stats::{effective_sample_size, pooled_batch_means, z_two_sided};
 use crate::tolerance::FALSE_FAILURE;
 use serde_json::json;
@@ -133,8 +132,6 @@ impl Experiment for PcnOracles {
         let acceptance = run.accepted as f64 / run.proposals as f64;
         let ess: Vec<f64> = (0..nl).map(|k| effective_sample_size(&run.traces[0][k])).collect();
         Ok(Record {
-            id: "S7".into(),
-            title: statements::title("S7").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"linear_gaussian": {"n": n, "c_mu": 1.0, "decay": 2.0, "modes": nl, "beta": beta, "lambda": lambda},
                 "pcn_step": s, "chains": chains, "burn_in": burn, "length": len, "seed": ctx.seed, "family_false_failure": FALSE_FAILURE}),
@@ -143,6 +140,7 @@ impl Experiment for PcnOracles {
             checks,
             evidence: vec![],
             notes: "pCN-MH (Cotter et al. 2013) with proposals from nu_beta: exact invariance of nu_beta under zero loss (all proposals accepted), and the closed-form Gaussian posterior of the linear-Gaussian case reproduced within pooled batch-means MCSE.".into(),
+            ..Record::for_statement("S7")
         })
     }
 }

@@ -16,7 +16,6 @@ use crate::problems::gaussian_particles;
 use crate::problems::toy_data;
 use crate::record::{Check, Record};
 use crate::space::{Coef, Kernel, Space};
-use crate::statements;
 use crate::tolerance::{FD_REL, FD_STEP};
 use serde_json::json;
 
@@ -73,8 +72,6 @@ impl Experiment for ClippedModel {
             ),
         ];
         Ok(Record {
-            id: "S8".into(),
-            title: statements::title("S8").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"width": m, "dim": d, "n": n, "clip_r": r, "activation": "tanh", "draws": draws, "seed": ctx.seed}),
             theoretical: json!({"output_bound": r, "clip_lipschitz": 1.0}),
@@ -82,6 +79,7 @@ impl Experiment for ClippedModel {
             checks,
             evidence: vec![],
             notes: "Deterministic: the clip R tanh(./R) bounds the second layer by R, so |f_W| <= R sup|sigma| = R for every W; the clip is 1-Lipschitz; the analytic gradient through both clips agrees with finite differences.".into(),
+            ..Record::for_statement("S8")
         })
     }
 }

@@ -19,7 +19,6 @@ use crate::error::Result;
 use crate::record::{Check, Record};
 use crate::rng::{chain_rng, fill_standard_normal};
 use crate::space::{Coef, Space};
-use crate::statements;
 use crate::stats::gaussian_coordinate_checks;
 use crate::tolerance::FALSE_FAILURE;
 use serde_json::json;
@@ -113,8 +112,6 @@ impl Experiment for SmoothnessScale {
             0.0,
         ));
         Ok(Record {
-            id: "S9".into(),
-            title: statements::title("S9").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"gamma": gamma, "beta": beta, "lambda": lambda, "c_mu": 1.0, "decay": 2.0, "modes": modes, "prior_draws": chains, "seed": ctx.seed}),
             theoretical: json!({"nu_tilde_variances": (0..modes).map(|k| libm::pow(space.mu()[k], gamma + 1.0) / (beta * lambda)).collect::<Vec<_>>()}),
@@ -122,6 +119,7 @@ impl Experiment for SmoothnessScale {
             checks,
             evidence: vec![],
             notes: "T_K^{gamma/2} maps H isometrically onto H_{K^gamma}; the printed inclusions hold with the embedding constants mu_0^{(g'-g)/2}; the reparametrised prior has variances mu_k^{gamma+1}/(beta lambda) (chi-square tests on i.i.d. draws); membership in H_{K^gamma} follows the summability of the weighted coefficients.".into(),
+            ..Record::for_statement("S9")
         })
     }
 }

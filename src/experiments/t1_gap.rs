@@ -38,9 +38,9 @@ use crate::dynamics::runner::in_chain_order;
 use crate::dynamics::Observer;
 use crate::dynamics::{ChainRunner, Discretization, Langevin, Pcn, Schedule, TunedPcn};
 use crate::error::Result;
+use crate::figure::{Panel, Plot, Series};
 use crate::loss::Loss;
 use crate::model::{Model, Potential};
-use crate::plot::{Panel, Plot, Series};
 use crate::problems::{GroupedRisk, Sufficient, Teacher, TEACHER};
 use crate::record::{Check, Record, Status};
 use crate::rng::chain_rng;
@@ -694,8 +694,6 @@ impl Experiment for GapBound {
         evidence.extend(ctx.write_evidence("T1_sweep.json", &sweep_json)?);
         evidence.extend(ctx.write_plot("T1_gap_vs_n.svg", &plot(&sw)?)?);
         Ok(Record {
-            id: "T1".into(),
-            title: crate::statements::title("T1").unwrap_or_default().into(),
             status,
             parameters: parameters(&sw, ctx),
             theoretical: json!({"bound_form": "(R^2/sqrt n)[2(1 + 2 beta/sqrt n) + log((1 + e^{R^2/2})/delta)] + 2 Xi_k, Xi = 0 at stationarity",
@@ -708,6 +706,7 @@ impl Experiment for GapBound {
                 if printed_wrong { "Printed form wrong for small R_bar: see paper/errata.md E20 (the bound scales as R_bar^2 while the gap of a data-free measure scales as R_bar/sqrt n); the corrected form R_bar -> max(R_bar, 1) is what the sweep tests. " } else { "" },
                 sw.sizes.datasets, if ctx.quick { " (quick mode: fewer data sets than the 200 of the full run)" } else { "" },
                 settings.iter().filter_map(|s| s["failures"].as_u64()).sum::<u64>(), settings.iter().filter_map(|s| s["datasets"].as_u64()).sum::<u64>(), min_ratio, SCHEME.0, SCHEME.1),
+            ..Record::for_statement("T1")
         })
     }
 }
@@ -726,8 +725,6 @@ impl Experiment for GapRate {
             Record::status_from_checks(&checks)
         };
         Ok(Record {
-            id: "C-gap".into(),
-            title: crate::statements::title("C-gap").unwrap_or_default().into(),
             status,
             parameters: parameters(&sw, ctx),
             theoretical: json!({"slope_at_most": -0.5}),
@@ -735,6 +732,7 @@ impl Experiment for GapRate {
             checks,
             evidence: vec![],
             notes: "Slope of log(mean gap over data sets, control-variate adjusted) on log n, n in {64, 256, 1024, 4096}; stderr propagated from the per-n Monte Carlo errors. The claim O(1/sqrt n) for beta = O(sqrt n) is checked as slope <= -1/2 (one-sided); beta = n is reported for comparison.".into(),
+            ..Record::for_statement("C-gap")
         })
     }
 }

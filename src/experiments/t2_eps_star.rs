@@ -13,9 +13,9 @@
 
 use super::{Context, Experiment};
 use crate::error::Result;
-use crate::plot::{Panel, Plot, Series};
+use crate::figure::{Panel, Plot, Series};
 use crate::record::{Check, Record};
-use crate::statements::{self, t2};
+use crate::statements::t2;
 use crate::tolerance::SMALL_BALL_EXPONENT_REL;
 use serde_json::json;
 
@@ -157,8 +157,6 @@ impl Experiment for CriticalRadius {
         evidence.extend(ctx.write_evidence("T2_eps_star.json", &json!({"sweeps": rows}))?);
         evidence.extend(ctx.write_plot("T2_eps_star.svg", &plot)?);
         Ok(Record {
-            id: "T2".into(),
-            title: statements::title("T2").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"gamma": gamma, "c_mu": 1.0, "decay": 2.0, "s": 1.0, "thetas": thetas, "ns": ns,
                 "beta": ["n", "n^0.6"], "lambda": "1/n", "teacher_modes": TEACHER_MODES}),
@@ -171,6 +169,7 @@ impl Experiment for CriticalRadius {
                     beta = n^0.6 (where the small-ball term lambda^{-at} beta^{-1}, i.e. the corrected beta*lambda dependence of E40, \
                     dominates). The constant C and the remaining terms of Theorem 2 are not measured."
                 .into(),
+            ..Record::for_statement("T2")
         })
     }
 }

@@ -25,13 +25,13 @@ use super::{Context, Experiment};
 use crate::dynamics::runner::in_chain_order;
 use crate::dynamics::Observer;
 use crate::error::Result;
+use crate::figure::{Panel, Plot, Series};
 use crate::oracle::LinearGaussian;
-use crate::plot::{Panel, Plot, Series};
 use crate::problems::regression::{teacher, THETAS};
 use crate::record::{Check, Record, Status};
 use crate::rng::{chain_rng, uniform01};
 use crate::space::Space;
-use crate::statements::{self, cf};
+use crate::statements::cf;
 use crate::stats::{fit_line, iid_estimate};
 use crate::tolerance::{EXACT_REL, FALSE_FAILURE, SMALL_BALL_EXPONENT_REL};
 use nalgebra::{DMatrix, DVector};
@@ -339,8 +339,6 @@ impl Experiment for RegressionRate {
             Status::Violated
         };
         Ok(Record {
-            id: "T2R".into(),
-            title: statements::title("T2R").unwrap_or_default().into(),
             status,
             parameters: json!({"gamma": s.gamma, "c_mu": 1.0, "decay": 2.0, "modes": s.modes, "ns": s.ns, "replicates": s.replicates,
                 "noise_bound": s.noise, "eta": s.eta, "beta": "n", "lambda": "1/n", "thetas": THETAS, "seed": ctx.seed,
@@ -359,6 +357,7 @@ impl Experiment for RegressionRate {
                     for every theta (one-sided t test on the fitted slope). Away from beta = 1/lambda = n the dependence on beta and \
                     lambda is measured through eps* in the T2 record (beta = n^0.6, lambda = 1/n), not by sampling."
                 .into(),
+            ..Record::for_statement("T2R")
         })
     }
 }
@@ -389,8 +388,6 @@ impl Experiment for FastRate {
         let strict = f.slope + t * f.slope_stderr < -0.5 && f.scheme_slope + t * f.scheme_slope_stderr < -0.5;
         let status = if strict { Status::Holds } else { Status::Violated };
         Ok(Record {
-            id: "C-fast".into(),
-            title: statements::title("C-fast").unwrap_or_default().into(),
             status,
             parameters: json!({"theta": theta, "gamma": s.gamma, "ns": s.ns, "replicates": s.replicates, "beta": "n", "lambda": "1/n", "seed": ctx.seed}),
             theoretical: json!({"rate_exponent": -theta, "sqrt_n_exponent": -0.5}),
@@ -401,6 +398,7 @@ impl Experiment for FastRate {
             notes: "Teacher at the edge of H_{K^{theta(gamma+1)}} with theta = 0.6 > 1/2 (setting of T2R). Holds when the fitted \
                     slope plus its one-sided t allowance is below -1/2."
                 .into(),
+            ..Record::for_statement("C-fast")
         })
     }
 }

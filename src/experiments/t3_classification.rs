@@ -23,13 +23,12 @@ use super::{Context, Experiment};
 use crate::dynamics::Observer;
 use crate::dynamics::{ChainRunner, Discretization, Langevin, Pcn, Schedule};
 use crate::error::{Error, Result};
+use crate::figure::{Plot, Series};
 use crate::loss::Loss;
 use crate::model::{regression, Data, Regression};
-use crate::plot::{Plot, Series};
 use crate::record::{Check, Record, Status};
 use crate::rng::{chain_rng, uniform01};
 use crate::space::{Coef, Space};
-use crate::statements;
 use crate::stats::{chi_squared_interval, fit_line_weighted, pooled_batch_means, z_one_sided, Estimate};
 use crate::tolerance::FALSE_FAILURE;
 use nalgebra::{DMatrix, DVector};
@@ -353,8 +352,6 @@ impl Experiment for ExponentialError {
         evidence.extend(ctx.write_evidence("T3_beta_sweep.json", &sweeps)?);
         evidence.extend(ctx.write_plot("T3_error_probability.svg", &plot)?);
         Ok(Record {
-            id: "T3".into(),
-            title: statements::title("T3").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"n": N, "modes": MODES, "lambda": LAMBDA, "teacher": "6 e_1", "support": "[0,0.4] U [0.6,1]",
                 "betas": bs, "chains": chains, "length": len, "thin": 5, "eta": ETA, "pcn_scale": "0.5/(1+beta/10)", "seed": ctx.seed}),
@@ -374,6 +371,7 @@ impl Experiment for ExponentialError {
                     The implied c' = -slope/delta^{6/5} is reported, not tested: the paper leaves c' implicit. Linearity is also visible \
                     from the chi^2 of the weighted fit (reported) and the plot. Expectation over D_n is not taken (one data set)."
                 .into(),
+            ..Record::for_statement("T3")
         })
     }
 }
@@ -401,8 +399,6 @@ impl Experiment for StrongLowNoise {
             Status::Violated
         };
         Ok(Record {
-            id: "A3".into(),
-            title: statements::title("A3").unwrap_or_default().into(),
             status,
             parameters: json!({"teacher": "6 e_1", "support": "[0,0.4] U [0.6,1]"}),
             theoretical: json!({"delta_closed_form": delta_closed}),
@@ -410,6 +406,7 @@ impl Experiment for StrongLowNoise {
             checks,
             evidence: vec![],
             notes: "h*(x) is the binary entropy of P(Y=1|x) = s(f*(x)); delta = log 2 - max over the support. f* = f_{W*} with W* = 6 e_1 in the model.".into(),
+            ..Record::for_statement("A3")
         })
     }
 }
@@ -431,8 +428,6 @@ impl Experiment for InputDensity {
             Check::upper_bound("2m > d (d - 2m <= 0)", 0.0, 1.0 - 2.0 * m, 0.0, 0.0, 0.0),
         ];
         Ok(Record {
-            id: "A4".into(),
-            title: statements::title("A4").unwrap_or_default().into(),
             status: Record::status_from_checks(&checks),
             parameters: json!({"d": 1, "m": m, "support": "[0,0.4] U [0.6,1]"}),
             theoretical: json!({"c0": density}),
@@ -443,6 +438,7 @@ impl Experiment for InputDensity {
                 "Checked: support in [0,1], uniform density 1.25 >= c0, 2m > d with m = 3, f* = 6 e_1 smooth (finite cosine \
                     expansion, in W_2^m for every m), sigma = identity (linear model) is C^infinity. The boundary (four points) is regular."
                     .into(),
+            ..Record::for_statement("A4")
         })
     }
 }

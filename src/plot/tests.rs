@@ -1,5 +1,5 @@
 //! The report's plotting style (`src/plot.rs`), read back from the SVG by
-//! `plot::check_svg`: one colour per series in a panel, every drawn colour in
+//! `svg_check::check_svg`: one colour per series in a panel, every drawn colour in
 //! the legend, at most `MAX_SERIES_PER_PANEL` series per panel, and a legend
 //! box that meets no data marker, error bar, line or data area. With its
 //! controls: a plot whose legend is moved over the data, a plot with two
@@ -8,7 +8,8 @@
 //! (`reproduce_quick_is_deterministic_and_matches_golden`), where the quick
 //! audit already runs.
 
-use transport_langevin::plot::{check_svg, log_tick_label, render_svg, Panel, Plot, Series, MAX_SERIES_PER_PANEL};
+use super::{log_tick_label, render_svg, Panel, Plot, Series, MAX_SERIES_PER_PANEL};
+use crate::svg_check::check_svg;
 
 /// Two panels in the report's style: measured points with error bars, their
 /// fit in the same colour, a dashed reference, shared log axes.
