@@ -295,6 +295,26 @@ fn compare(step: usize, q: usize, ours: &[f64], theirs: &[f64], rtol: f64, atol:
 /// Checks a trajectory step by step: W_0 against the spec's initial state,
 /// then each W_{k+1} against our step from *their* W_k with *their* ε_k
 /// (a local check: errors do not accumulate).
+///
+/// # Example
+/// ```
+/// use transport_langevin::conform::{self, conform_exact};
+/// use transport_langevin::Spec;
+///
+/// // Our own trajectory of the example spec, cut to 5 steps, conforms...
+/// let spec = Spec { steps: 5, chains: 1, ..Spec::example() };
+/// let mut traj = conform::run(&spec, true, false)?.trajectory.expect("asked for it");
+/// let problem = spec.build()?;
+/// assert!(conform_exact(&spec, &problem, &traj, 1e-9, 1e-12)?.conforms());
+/// // ...and a perturbed state is caught at its own step.
+/// traj.states[3][0] += 1e-3;
+/// let report = conform_exact(&spec, &problem, &traj, 1e-9, 1e-12)?;
+/// assert_eq!(report.first_difference.expect("caught").step, 3);
+/// # Ok::<(), transport_langevin::Error>(())
+/// ```
+///
+/// # Errors
+/// A trajectory without noise, or whose arrays do not match the spec.
 pub fn conform_exact(spec: &Spec, p: &Problem, traj: &Trajectory, rtol: f64, atol: f64) -> Result<ConformReport> {
     let (n, q) = p.model.shape();
     let noise = traj

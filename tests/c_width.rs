@@ -9,10 +9,11 @@
 
 mod common;
 use common::{audit, Case};
+use transport_langevin::problems::settings::{ChainParams, C_WIDTH_CHAIN};
 
 use transport_langevin::experiments::c_width::{
-    self, explicit_has_limit, gaussian_kernel_spectrum, plateau, truncation_limit, width_limit, width_spectrum, zero_loss_point, Envelope,
-    Limit, SizePoint,
+    explicit_has_limit, gaussian_kernel_spectrum, plateau, truncation_limit, width_limit, width_spectrum, zero_loss_point, Envelope, Limit,
+    SizePoint,
 };
 use transport_langevin::space::Space;
 use transport_langevin::statements::c_eta::zero_loss_bias_modes;
@@ -35,7 +36,7 @@ fn truncation_plateaus_within_the_tail_envelope() {
     let (lim, env) = truncation_limit(1.0, 2.0, &SIZES).unwrap();
     let pts = truncation_points(false);
     assert!(plateau(&pts, Some(lim), &env) <= 1.0);
-    let (eta, _, lambda) = c_width::SETTING;
+    let ChainParams { eta, lambda, .. } = C_WIDTH_CHAIN;
     assert!(pts.iter().all(|p| (p.rate - 2.0 * (eta * lambda).ln_1p() / eta).abs() < 1e-12));
 }
 
@@ -56,7 +57,7 @@ fn truncation_explicit_euler_fails_the_check() {
 #[test]
 fn truncation_rejects_a_wrong_limit() {
     let (lim, env) = truncation_limit(1.0, 2.0, &SIZES).unwrap();
-    let (eta, beta, lambda) = c_width::SETTING;
+    let ChainParams { eta, beta, lambda } = C_WIDTH_CHAIN;
     let mu = Space::power_law(1.0, 2.0, 1_000_000).unwrap().mu().to_vec();
     let wrong: f64 = mu.iter().map(|&m| -m / (beta * lambda) * eta * lambda / (m + eta * lambda)).sum();
     let wrong_lim = Limit {
@@ -132,7 +133,7 @@ fn gram_spectrum_rejects_wrong_bandwidth() {
 fn width_plateaus_within_the_concentration_envelope() {
     let (pts, lim, env) = width_sweep(SEED, false);
     assert!(plateau(&pts, Some(lim), &env) <= 1.0);
-    let (eta, beta, lambda) = c_width::SETTING;
+    let ChainParams { eta, beta, lambda } = C_WIDTH_CHAIN;
     let mu_lim = gaussian_kernel_spectrum(2, 1.0, 20_000);
     assert!((lim.bias - zero_loss_bias_modes(&mu_lim, eta, beta, lambda)).abs() < 1e-15);
 }

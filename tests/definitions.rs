@@ -8,8 +8,9 @@
 
 mod common;
 use common::*;
+use transport_langevin::problems::settings::{ParticleChain, S2_PARTICLES};
 
-use transport_langevin::experiments::s2_particles::{eq2_variance, mckean_vlasov_printed_variance, particle_chains, SETTING};
+use transport_langevin::experiments::s2_particles::{eq2_variance, mckean_vlasov_printed_variance, particle_chains};
 use transport_langevin::experiments::s5_continuous::exact_ou_states;
 use transport_langevin::experiments::{registry, Context};
 use transport_langevin::oracle;
@@ -47,7 +48,13 @@ fn definition_records_hold() {
 }
 
 fn eq2_checks(noise_scale: f64, var: f64, seed: u64) -> Vec<Check> {
-    let (m, d, eta, _, lambda) = SETTING;
+    let ParticleChain {
+        particles: m,
+        dim: d,
+        eta,
+        lambda,
+        ..
+    } = S2_PARTICLES;
     let steps = (27.7 / (-2.0 * (1.0 - eta * lambda / m as f64).ln())).ceil() as usize;
     let states = particle_chains(m, d, eta, lambda, noise_scale, 20_000, steps, seed).unwrap();
     let alpha = FALSE_FAILURE / (2 * m * d) as f64;
@@ -97,12 +104,24 @@ fn control_s9_record_at_wrong_temperature() {
 }
 
 fn eq2_right(seed: u64) -> bool {
-    let (m, _, eta, beta, lambda) = SETTING;
+    let ParticleChain {
+        particles: m,
+        eta,
+        beta,
+        lambda,
+        ..
+    } = S2_PARTICLES;
     all_pass(&eq2_checks((2.0 * eta / beta).sqrt(), eq2_variance(m, eta, beta, lambda), seed))
 }
 
 fn eq2_printed_mckean_vlasov(seed: u64) -> bool {
-    let (m, _, eta, beta, lambda) = SETTING;
+    let ParticleChain {
+        particles: m,
+        eta,
+        beta,
+        lambda,
+        ..
+    } = S2_PARTICLES;
     all_pass(&eq2_checks(
         (2.0 * eta / beta).sqrt(),
         mckean_vlasov_printed_variance(m, beta, lambda),
@@ -111,7 +130,13 @@ fn eq2_printed_mckean_vlasov(seed: u64) -> bool {
 }
 
 fn eq2_missing_sqrt2(seed: u64) -> bool {
-    let (m, _, eta, beta, lambda) = SETTING;
+    let ParticleChain {
+        particles: m,
+        eta,
+        beta,
+        lambda,
+        ..
+    } = S2_PARTICLES;
     all_pass(&eq2_checks((eta / beta).sqrt(), eq2_variance(m, eta, beta, lambda), seed))
 }
 

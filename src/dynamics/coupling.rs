@@ -1,5 +1,5 @@
 //! Synchronous coupling of the scheme at step η with the scheme at η/2
-//! (used by C-eta to estimate E_{π_η}[F] − E_{π_{η/2}}[F] with a small
+//! (used by C-eta to estimate E_{π_η}\[F\] − E_{π_{η/2}}\[F\] with a small
 //! variance).
 //!
 //! One coupled step draws ε₁, ε₂ (in that order, each N × q row-major): the

@@ -31,6 +31,7 @@ use super::{Context, Experiment};
 use crate::error::Result;
 use crate::figure::{Plot, Series};
 use crate::oracle;
+use crate::problems::settings::{ChainParams, C_WIDTH_CHAIN};
 use crate::problems::{self, gaussian_particles};
 use crate::record::{Check, Record};
 use crate::space::{Kernel, Space};
@@ -42,9 +43,6 @@ use serde_json::json;
 
 /// The C-width experiment.
 pub struct WidthIndependence;
-
-/// (η, β, λ) of the sweeps.
-pub const SETTING: (f64, f64, f64) = (0.05, 1.0, 1.0);
 
 /// One size of a sweep.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -61,7 +59,7 @@ pub struct SizePoint {
 
 /// Rate and bias of the zero-loss chain on the spectrum `mu`.
 pub fn zero_loss_point(size: usize, mu: &[f64], explicit: bool) -> SizePoint {
-    let (eta, beta, lambda) = SETTING;
+    let ChainParams { eta, beta, lambda } = C_WIDTH_CHAIN;
     let factor = |m: f64| {
         if explicit {
             (1.0 - eta * lambda / m).abs()
@@ -99,7 +97,7 @@ pub fn width_spectrum(m: usize, seed: u64) -> Result<Vec<f64>> {
 
 /// Rate (per unit time, of E‖W_k‖²) of the linear-Gaussian scheme with N modes.
 pub fn linear_gaussian_rate(modes: usize, explicit: bool) -> Result<f64> {
-    let (eta, beta, lambda) = SETTING;
+    let ChainParams { eta, beta, lambda } = C_WIDTH_CHAIN;
     let (space, _, lg) = problems::linear_gaussian(40, modes, beta, lambda)?;
     let n = lg.y.len() as f64;
     let q = lg.phi.tr_mul(&lg.phi) * (2.0 / n);
@@ -149,7 +147,7 @@ pub struct Envelope {
 /// Semi-implicit zero-loss rate of E‖W_k‖² per unit time when the largest
 /// eigenvalue is `mu0`: 2 log(1 + ηλ/μ_0)/η (decreasing in μ_0).
 pub fn semi_implicit_rate(mu0: f64) -> f64 {
-    let (eta, _, lambda) = SETTING;
+    let ChainParams { eta, lambda, .. } = C_WIDTH_CHAIN;
     2.0 * libm::log1p(eta * lambda / mu0) / eta
 }
 
@@ -158,7 +156,7 @@ pub fn semi_implicit_rate(mu0: f64) -> f64 {
 /// here have inf_k μ_k = 0, so it has none, and its plateau statistic is
 /// +∞ (the check fails by the dynamics, not by a threshold).
 pub fn explicit_has_limit(inf_mu: f64) -> bool {
-    let (eta, _, lambda) = SETTING;
+    let ChainParams { eta, lambda, .. } = C_WIDTH_CHAIN;
     2.0 * inf_mu >= eta * lambda
 }
 
@@ -168,7 +166,7 @@ pub fn explicit_has_limit(inf_mu: f64) -> bool {
 /// |B_N − B_∞| ≤ Σ_{k≥N} μ_k/(βλ) ≤ c_μ N^{1−p}/((p − 1)βλ), plus the
 /// series' enclosure half-width.
 pub fn truncation_limit(c_mu: f64, decay: f64, sizes: &[usize]) -> Result<(Limit, Vec<Envelope>)> {
-    let (eta, beta, lambda) = SETTING;
+    let ChainParams { eta, beta, lambda } = C_WIDTH_CHAIN;
     let series = c_eta::zero_loss_bias_series(c_mu, decay, eta, beta, lambda, c_eta::SERIES_TERMS)?;
     let rate = semi_implicit_rate(c_mu);
     let env = sizes
@@ -223,7 +221,7 @@ pub const WIDTH_LIMIT_TERMS: usize = 20_000;
 /// |B_M − B_∞| ≤ (1/(βλ)) min_K [√K ε + (1 − Σ_{k<K} μ̂_k) + (1 − Σ_{k<K} μ_k)]
 /// (the per-mode bias is 1/(βλ)-Lipschitz and ≤ μ/(βλ); both traces are 1).
 pub fn width_limit(spectra: &[(usize, Vec<f64>)], delta: f64) -> (Limit, Vec<Envelope>) {
-    let (eta, beta, lambda) = SETTING;
+    let ChainParams { eta, beta, lambda } = C_WIDTH_CHAIN;
     let limit_mu = gaussian_kernel_spectrum(2, 1.0, WIDTH_LIMIT_TERMS);
     let limit = Limit {
         rate: semi_implicit_rate(limit_mu[0]),
@@ -393,7 +391,7 @@ impl Experiment for WidthIndependence {
         let pts = |v: &[SizePoint]| v.iter().map(|p| (p.size as f64, p.rate)).collect::<Vec<_>>();
         let sizes_of = |v: &[SizePoint], rate: f64| v.iter().map(|p| (p.size as f64, rate)).collect::<Vec<_>>();
         let plot = Plot::single(
-            format!("C-width: rate of E‖W_k‖² versus size (η = {})", SETTING.0),
+            format!("C-width: rate of E‖W_k‖² versus size (η = {})", C_WIDTH_CHAIN.eta),
             "size (truncation N or width M)",
             "rate per unit time",
             true,
@@ -427,7 +425,7 @@ impl Experiment for WidthIndependence {
             "envelopes": {"truncation": trunc_env, "width": width_env}});
         let mut evidence: Vec<String> = ctx.write_plot("C-width/rate_vs_size.svg", &plot)?.into_iter().collect();
         evidence.extend(ctx.write_evidence("C-width/sweeps.json", &empirical)?);
-        let (eta, beta, lambda) = SETTING;
+        let ChainParams { eta, beta, lambda } = C_WIDTH_CHAIN;
         Ok(Record {
             status: Record::status_from_checks(&checks),
             parameters: json!({"eta": eta, "beta": beta, "lambda": lambda, "sizes": sizes(ctx.quick),

@@ -18,6 +18,7 @@ use super::{Context, Experiment};
 use crate::dynamics::{Ar1, ChainRunner, Schedule};
 use crate::error::{self, Result};
 use crate::model::ZeroLoss;
+use crate::problems::settings::{ParticleChain, S2_PARTICLES};
 use crate::record::{Record, Status};
 use crate::space::{flatten, Coef};
 use crate::stats::gaussian_coordinate_checks;
@@ -61,16 +62,19 @@ pub fn mckean_vlasov_printed_variance(m: usize, beta: f64, lambda: f64) -> f64 {
     m as f64 / (2.0 * beta * lambda)
 }
 
-/// Setting: (M, d, η, β, λ).
-pub const SETTING: (usize, usize, f64, f64, f64) = (8, 2, 0.4, 2.0, 1.0);
-
 impl Experiment for ParticleNoise {
     fn id(&self) -> &'static str {
         "S2"
     }
 
     fn run(&self, ctx: &Context) -> Result<Record> {
-        let (m, d, eta, beta, lambda) = SETTING;
+        let ParticleChain {
+            particles: m,
+            dim: d,
+            eta,
+            beta,
+            lambda,
+        } = S2_PARTICLES;
         let chains = ctx.size(20_000, 100_000);
         // |1 − ηλ/M|^{2T} < 1e-12.
         let steps = (27.7 / (-2.0 * (1.0 - eta * lambda / m as f64).ln())).ceil() as usize;

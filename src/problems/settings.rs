@@ -89,3 +89,45 @@ pub const C_ETA_LINEAR_GAUSSIAN: LinearGaussianLadder = LinearGaussianLadder {
 
 /// The γ values of the CF grid and of T2R's small-ball exponents.
 pub const GAMMAS: [f64; 3] = [0.5, 1.0, 2.0];
+
+/// The (η, β, λ) of a chain whose space is swept (C-width).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChainParams {
+    /// Step η.
+    pub eta: f64,
+    /// Inverse temperature β.
+    pub beta: f64,
+    /// Regularization λ.
+    pub lambda: f64,
+}
+
+/// C-width's chain: the zero-loss and linear-Gaussian rates over N and M.
+pub const C_WIDTH_CHAIN: ChainParams = ChainParams {
+    eta: 0.05,
+    beta: 1.0,
+    lambda: 1.0,
+};
+
+/// The mean-field particle chain of eq. (2): M particles in R^d.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParticleChain {
+    /// Particles M.
+    pub particles: usize,
+    /// Dimension d of a particle.
+    pub dim: usize,
+    /// Step η.
+    pub eta: f64,
+    /// Inverse temperature β.
+    pub beta: f64,
+    /// Regularization λ.
+    pub lambda: f64,
+}
+
+/// S2's particle chain.
+pub const S2_PARTICLES: ParticleChain = ParticleChain {
+    particles: 8,
+    dim: 2,
+    eta: 0.4,
+    beta: 2.0,
+    lambda: 1.0,
+};
