@@ -5,24 +5,15 @@
 //!
 //! `cargo bench --bench scaling` (plain harness; prints a table and JSON).
 
-use nalgebra::DVector;
 use std::time::Instant;
 use transport_langevin::dynamics::{Discretization, Langevin};
-use transport_langevin::loss::Loss;
-use transport_langevin::model::{Activation, TwoLayer, Variant};
-use transport_langevin::problems::gaussian_particles;
-use transport_langevin::problems::toy_data;
+use transport_langevin::problems::bench_network;
 use transport_langevin::rng::chain_rng;
-use transport_langevin::space::{Kernel, Space};
 use transport_langevin::stats::fit_line;
 
 /// Median seconds per step over repeated timed batches.
 fn time_step(m: usize, n: usize, d: usize, modes: usize) -> f64 {
-    let particles = gaussian_particles(m, d, 1, 0) * (1.0 / (d as f64).sqrt());
-    let space = Space::finite_width(particles, Kernel::Gaussian { bandwidth: 1.0 }, modes).expect("space");
-    let data = toy_data(n, d, 1, 1).expect("data");
-    let a = DVector::from_fn(m, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
-    let model = TwoLayer::new(&space, data, Loss::Squared, Activation::Tanh, Variant::Lifted { a }).expect("model");
+    let (space, model) = bench_network(m, n, d, modes).expect("bench network");
     let mut lv = Langevin::new(&space, d, 1e-3, 100.0, 1e-2, Discretization::SemiImplicit).expect("scheme");
     let mut st = lv.init(space.identity_coefficients().expect("identity")).expect("init");
     let mut rng = chain_rng(1, 0);

@@ -5,25 +5,17 @@
 //! `cargo bench --bench step -- step/two_layer_M256_n1024_d16_N256`
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use nalgebra::DVector;
 use std::hint::black_box;
 use transport_langevin::dynamics::{Discretization, Langevin, Pcn};
-use transport_langevin::loss::Loss;
-use transport_langevin::model::{Activation, Potential, TwoLayer, Variant};
-use transport_langevin::problems::gaussian_particles;
-use transport_langevin::problems::toy_data;
+use transport_langevin::model::{Potential, TwoLayer};
+use transport_langevin::problems::bench_network;
 use transport_langevin::rng::chain_rng;
-use transport_langevin::space::{Coef, Kernel, Space};
+use transport_langevin::space::{Coef, Space};
 
 /// The bench problem: width M, n samples, input dimension d, N modes of a
 /// Gaussian kernel over the initial weights, tanh, squared loss.
 fn problem(m: usize, n: usize, d: usize, modes: usize) -> (Space, TwoLayer) {
-    let particles = gaussian_particles(m, d, 1, 0) * (1.0 / (d as f64).sqrt());
-    let space = Space::finite_width(particles, Kernel::Gaussian { bandwidth: 1.0 }, modes).expect("bench space");
-    let data = toy_data(n, d, 1, 1).expect("bench data");
-    let a = DVector::from_fn(m, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
-    let model = TwoLayer::new(&space, data, Loss::Squared, Activation::Tanh, Variant::Lifted { a }).expect("bench model");
-    (space, model)
+    bench_network(m, n, d, modes).expect("bench network")
 }
 
 fn bench_step(c: &mut Criterion) {

@@ -402,7 +402,7 @@ impl Spec {
             (ModelSpec::TwoLayer { width, activation }, SpectrumSpec::GaussianKernel { bandwidth, modes }) => {
                 let p = normals(self.seed, PARTICLE_STREAM, *width, self.input_dim());
                 let space = Space::finite_width(p.clone(), Kernel::Gaussian { bandwidth: *bandwidth }, *modes)?;
-                let a = DVector::from_fn(*width, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
+                let a = crate::problems::alternating_signs(*width);
                 let model = TwoLayer::new(&space, data.clone(), self.loss, act(*activation), Variant::Lifted { a: a.clone() })?;
                 (space, AnyModel::TwoLayer(model), Some(p), Some(a))
             }

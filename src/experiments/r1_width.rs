@@ -14,7 +14,6 @@ use crate::record::{Check, Record};
 use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Kernel, Space};
 use crate::tolerance::{EXACT_REL, FD_REL, FD_STEP};
-use nalgebra::DVector;
 use serde_json::json;
 
 /// The R1 experiment.
@@ -28,7 +27,7 @@ impl Experiment for FiniteWidthLift {
     fn run(&self, ctx: &Context) -> Result<Record> {
         let (m, d, n) = (ctx.size(12, 24), 3, 20);
         let particles = gaussian_particles(m, d, ctx.seed, 10);
-        let a = DVector::from_fn(m, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
+        let a = crate::problems::alternating_signs(m);
         let space = Space::finite_width(particles.clone(), Kernel::Gaussian { bandwidth: 3.0 }, m)?;
         let data = toy_data(n, d, ctx.seed, 11)?;
         let model = TwoLayer::new(

@@ -10,7 +10,8 @@ pub mod teacher;
 
 pub use double_well::{DoubleWell, WellSetting, W0, WELL};
 pub use network::{
-    direct_network, finite_width_all_modes, gaussian_particles, toy_data, two_layer_problem, TwoLayerProblem, TwoLayerSetting, TWO_LAYER,
+    alternating_signs, bench_network, direct_network, finite_width_all_modes, gaussian_particles, toy_data, two_layer_problem,
+    TwoLayerProblem, TwoLayerSetting, TWO_LAYER,
 };
 pub use regression::linear_gaussian;
 pub use teacher::{GroupedRisk, Sufficient, Teacher, TeacherSpec, TEACHER};

@@ -4,6 +4,7 @@
 
 use crate::dynamics::{Discretization, Langevin};
 use crate::error::{Error, Result};
+use crate::loss::Loss;
 use crate::model::{Activation, Data, Model, Potential, TwoLayer, Variant};
 use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Kernel, Space};
@@ -160,4 +161,31 @@ pub fn teacher(theta: f64, gamma: f64, modes: usize) -> Vec<f64> {
     (0..modes)
         .map(|k| libm::pow(k as f64 + 1.0, -(1.0 + 2.0 * theta * (gamma + 1.0)) / 2.0))
         .collect()
+}
+
+/// The fixed second layer of the lifted network in our fixtures and specs:
+/// a_m = +1 for even m, −1 for odd m.
+pub fn alternating_signs(m: usize) -> DVector<f64> {
+    DVector::from_fn(m, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 })
+}
+
+/// The lifted two-layer network of the benches: width M with particles
+/// N(0, I_d/d) (stream 0 of seed 1), n toy points (stream 1), N modes of the
+/// Gaussian kernel (bandwidth 1), tanh, squared loss, second layer
+/// [`alternating_signs`].
+///
+/// # Errors
+/// N > M, or a Gram spectrum too degenerate for N modes.
+pub fn bench_network(m: usize, n: usize, d: usize, modes: usize) -> Result<(Space, TwoLayer)> {
+    let particles = gaussian_particles(m, d, 1, 0) * (1.0 / (d as f64).sqrt());
+    let space = Space::finite_width(particles, Kernel::Gaussian { bandwidth: 1.0 }, modes)?;
+    let data = toy_data(n, d, 1, 1)?;
+    let model = TwoLayer::new(
+        &space,
+        data,
+        Loss::Squared,
+        Activation::Tanh,
+        Variant::Lifted { a: alternating_signs(m) },
+    )?;
+    Ok((space, model))
 }
