@@ -1,0 +1,221 @@
+//! The chain runner: byte-identical results whatever the thread count, the
+//! schedule's record times, one stream per chain, and the kernels it drives
+//! against their own step functions.
+
+use transport_langevin::dynamics::{Ar1, ChainRunner, Coupled, Discretization, Kernel, Langevin, Pcn, Schedule, TunedPcn};
+use transport_langevin::problems::linear_gaussian;
+use transport_langevin::rng::{chain_rng, fill_noise};
+use transport_langevin::{Coef, Error, Potential, ZeroLoss};
+
+fn scheme(eta: f64) -> (transport_langevin::Space, transport_langevin::Regression, Langevin) {
+    let (space, model, _) = linear_gaussian(40, 6, 10.0, 1.0).unwrap();
+    let lv = Langevin::new(&space, 1, eta, 10.0, 1.0, Discretization::SemiImplicit).unwrap();
+    (space, model, lv)
+}
+
+fn bits(runs: &[Vec<f64>]) -> Vec<u64> {
+    runs.iter().flatten().map(|x| x.to_bits()).collect()
+}
+
+/// The same traces, bit for bit, on a pool of 1 thread and of 3 threads.
+#[test]
+fn traces_do_not_depend_on_the_thread_count() {
+    let (_, model, lv) = scheme(0.1);
+    let schedule = Schedule {
+        chains: 7,
+        burn_in: 20,
+        length: 50,
+        thin: 3,
+    };
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| {
+            ChainRunner::new(11, schedule)
+                .traces(&lv, &model, &Coef::zeros(6, 1), |s| Ok(s.state.w[(2, 0)]))
+                .unwrap()
+        })
+    };
+    assert_eq!(bits(&run(1)), bits(&run(3)));
+}
+
+/// Records after steps burn_in + 1, burn_in + 1 + thin, … ≤ burn_in + length,
+/// and chain c draws from stream first + c: the runner's chain 2 is a hand
+/// loop on `chain_rng(seed, first + 2)`.
+#[test]
+fn schedule_and_streams_match_a_hand_loop() {
+    let (_, model, lv) = scheme(0.1);
+    let schedule = Schedule {
+        chains: 3,
+        burn_in: 4,
+        length: 10,
+        thin: 3,
+    };
+    let runs = ChainRunner::new(5, schedule)
+        .streams_from(100)
+        .run(&lv, &model, &Coef::zeros(6, 1), |s| Ok((s.t, s.state.w.clone())))
+        .unwrap();
+    assert_eq!(runs[2].trace.iter().map(|x| x.0).collect::<Vec<_>>(), vec![5, 8, 11, 14]);
+    assert_eq!(schedule.records_per_chain(), 4);
+    let mut k = lv.clone();
+    let mut rng = chain_rng(5, 102);
+    let mut st = k.init(Coef::zeros(6, 1)).unwrap();
+    let mut hand = Vec::new();
+    for t in 1..=14 {
+        k.step(&model, &mut rng, &mut st);
+        if [5, 8, 11, 14].contains(&t) {
+            hand.push(st.w.clone());
+        }
+    }
+    let got: Vec<Coef> = runs[2].trace.iter().map(|x| x.1.clone()).collect();
+    assert_eq!(got, hand);
+    assert_eq!(runs[2].last.w, st.w);
+    // Control: the stream of chain 1 is not chain 2's.
+    assert_ne!(runs[1].last.w, st.w);
+}
+
+/// `fold` with a running sum gives the sum of what `traces` records.
+#[test]
+fn fold_is_traces_summed() {
+    let (_, model, lv) = scheme(0.05);
+    let schedule = Schedule {
+        chains: 4,
+        burn_in: 10,
+        length: 40,
+        thin: 2,
+    };
+    let r = ChainRunner::new(3, schedule);
+    let traces = r.traces(&lv, &model, &Coef::zeros(6, 1), |s| Ok(model.value(&s.state.w))).unwrap();
+    let folded = r
+        .fold(
+            &lv,
+            &model,
+            &Coef::zeros(6, 1),
+            |_| 0.0,
+            |acc, s| {
+                *acc += model.value(&s.state.w);
+                Ok(())
+            },
+        )
+        .unwrap();
+    for (t, (sum, _)) in traces.iter().zip(&folded) {
+        assert_eq!(t.iter().sum::<f64>().to_bits(), sum.to_bits());
+    }
+}
+
+/// Bad schedules and starts are typed errors, and an error of the recorder
+/// reaches the caller.
+#[test]
+fn bad_input_is_a_typed_error() {
+    let (_, model, lv) = scheme(0.1);
+    let zero = ChainRunner::new(1, Schedule::final_state(0, 5)).run(&lv, &model, &Coef::zeros(6, 1), |_| Ok(()));
+    assert!(matches!(zero, Err(Error::ZeroCount { .. })));
+    let thin0 = Schedule {
+        chains: 1,
+        burn_in: 0,
+        length: 5,
+        thin: 0,
+    };
+    assert!(matches!(
+        ChainRunner::new(1, thin0).run(&lv, &model, &Coef::zeros(6, 1), |_| Ok(())),
+        Err(Error::ZeroCount { .. })
+    ));
+    let wrong_shape = ChainRunner::new(1, Schedule::final_state(2, 5)).run(&lv, &model, &Coef::zeros(5, 1), |_| Ok(()));
+    assert!(matches!(wrong_shape, Err(Error::DimensionMismatch { .. })));
+    let pcn = Pcn::new(&transport_langevin::Space::power_law(1.0, 2.0, 6).unwrap(), 1, 10.0, 1.0, 0.5).unwrap();
+    let nan = Coef::from_element(6, 1, f64::NAN);
+    assert!(matches!(
+        ChainRunner::new(1, Schedule::final_state(1, 5)).run(&pcn, &model, &nan, |_| Ok(())),
+        Err(Error::NonFinite { .. })
+    ));
+    let failing = ChainRunner::new(1, Schedule::every_step(2, 3)).run(&lv, &model, &Coef::zeros(6, 1), |s| {
+        if s.t == 2 {
+            Err(Error::Numerical("recorder".into()))
+        } else {
+            Ok(())
+        }
+    });
+    assert_eq!(failing.unwrap_err(), Error::Numerical("recorder".into()));
+}
+
+/// The coupled kernel's coarse chain is the scheme at η driven by
+/// (ε₁ + ε₂)/√2 and its fine chain the scheme at η/2 driven by ε₁, ε₂.
+#[test]
+fn coupled_kernel_is_two_schemes_on_one_brownian_path() {
+    let (space, model, coarse) = scheme(0.2);
+    let fine = Langevin::new(&space, 1, 0.1, 10.0, 1.0, Discretization::SemiImplicit).unwrap();
+    let mut pair = Coupled::new(coarse.clone(), fine.clone()).unwrap();
+    let mut st = Kernel::init(&pair, &model, Coef::zeros(6, 1)).unwrap();
+    let mut rng = chain_rng(9, 0);
+    Kernel::step(&mut pair, &model, &mut rng, &mut st);
+    let mut rng = chain_rng(9, 0);
+    let (mut e1, mut e2) = (Coef::zeros(6, 1), Coef::zeros(6, 1));
+    fill_noise(&mut rng, &mut e1);
+    fill_noise(&mut rng, &mut e2);
+    let (mut c, mut f) = (coarse.clone(), fine.clone());
+    let mut wc = c.init(Coef::zeros(6, 1)).unwrap();
+    let mut wf = f.init(Coef::zeros(6, 1)).unwrap();
+    c.step_with_noise(&model, &mut wc, &((&e1 + &e2) * std::f64::consts::FRAC_1_SQRT_2))
+        .unwrap();
+    f.step_with_noise(&model, &mut wf, &e1).unwrap();
+    f.step_with_noise(&model, &mut wf, &e2).unwrap();
+    assert_eq!(st.coarse.w, wc.w);
+    assert_eq!(st.fine.w, wf.w);
+    // Control: a pair whose fine step is not half the coarse one is refused.
+    assert!(Coupled::new(
+        coarse,
+        Langevin::new(&space, 1, 0.15, 10.0, 1.0, Discretization::SemiImplicit).unwrap()
+    )
+    .is_err());
+}
+
+/// Under zero loss the AR(1) kernel with a = 1/(1 + ηλ/μ_k) and
+/// s = a·√(2η/β) is the semi-implicit scheme itself, bit for bit up to the
+/// order of the two products (checked to 1e-15 relative).
+#[test]
+fn ar1_is_the_zero_loss_scheme() {
+    let space = transport_langevin::Space::power_law(1.0, 2.0, 5).unwrap();
+    let (eta, beta, lambda) = (0.3, 2.0, 1.0);
+    let lv = Langevin::new(&space, 2, eta, beta, lambda, Discretization::SemiImplicit).unwrap();
+    let a = space.resolvent_factors(eta, lambda);
+    let s: Vec<f64> = a.iter().map(|f| f * (2.0 * eta / beta).sqrt()).collect();
+    let ar = Ar1::new(a, s, 2).unwrap();
+    let zero = ZeroLoss { modes: 5, q: 2 };
+    let x = ChainRunner::new(4, Schedule::final_state(3, 50))
+        .run(&lv, &zero, &Coef::zeros(5, 2), |_| Ok(()))
+        .unwrap();
+    let y = ChainRunner::new(4, Schedule::final_state(3, 50))
+        .run(&ar, &zero, &Coef::zeros(5, 2), |_| Ok(()))
+        .unwrap();
+    for (p, q) in x.iter().zip(&y) {
+        assert!((&p.last.w - &q.last).amax() <= 1e-15 * p.last.w.amax());
+    }
+    // Control: the AR(1) at twice the noise scale is far from the scheme.
+    let loud = Ar1::new(space.resolvent_factors(eta, lambda), vec![2.0 * (2.0 * eta / beta).sqrt(); 5], 2).unwrap();
+    let z = ChainRunner::new(4, Schedule::final_state(3, 50))
+        .run(&loud, &zero, &Coef::zeros(5, 2), |_| Ok(()))
+        .unwrap();
+    assert!((&x[0].last.w - &z[0].last).amax() > 1e-3);
+}
+
+/// The tuned pCN adapts only during its adaptation steps: after them its
+/// scale is fixed, so it steps exactly like a plain pCN at that scale.
+#[test]
+fn tuned_pcn_is_fixed_after_adaptation() {
+    let (space, model, _) = scheme(0.1);
+    let pcn = Pcn::new(&space, 1, 10.0, 1.0, 0.9).unwrap();
+    let mut tuned = TunedPcn::new(pcn, 300, 100, 0.3).unwrap();
+    let mut rng = chain_rng(2, 0);
+    let mut st = Kernel::init(&tuned, &model, Coef::zeros(6, 1)).unwrap();
+    for _ in 0..300 {
+        tuned.step(&model, &mut rng, &mut st);
+    }
+    let mut plain = tuned.pcn().clone();
+    let (mut r1, mut r2) = (rng.clone(), rng);
+    let (mut s1, mut s2) = (st.clone(), st);
+    for _ in 0..200 {
+        let a = tuned.step(&model, &mut r1, &mut s1);
+        let b = plain.step(&model, &mut r2, &mut s2);
+        assert_eq!(a, b);
+    }
+    assert_eq!(s1, s2);
+    assert!(TunedPcn::new(plain, 10, 0, 0.3).is_err());
+}
