@@ -80,8 +80,4 @@ impl Kernel for Ar1 {
             }
         }
     }
-
-    fn point(w: &Coef) -> &Coef {
-        w
-    }
 }

@@ -74,8 +74,4 @@ impl Kernel for Coupled {
         self.fine.apply(potential, &mut state.fine, &self.e1);
         self.fine.apply(potential, &mut state.fine, &self.e2);
     }
-
-    fn point(state: &CoupledState) -> &Coef {
-        &state.coarse.w
-    }
 }

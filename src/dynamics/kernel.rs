@@ -29,9 +29,6 @@ pub trait Kernel: Clone + Send + Sync {
 
     /// One step, with every random number drawn from `rng`.
     fn step<P: Potential + ?Sized, R: Rng + ?Sized>(&mut self, potential: &P, rng: &mut R, state: &mut Self::State) -> Self::Info;
-
-    /// The point W of a state.
-    fn point(state: &Self::State) -> &Coef;
 }
 
 impl Kernel for Langevin {
@@ -44,10 +41,6 @@ impl Kernel for Langevin {
 
     fn step<P: Potential + ?Sized, R: Rng + ?Sized>(&mut self, potential: &P, rng: &mut R, state: &mut State) -> StepInfo {
         Langevin::step(self, potential, rng, state)
-    }
-
-    fn point(state: &State) -> &Coef {
-        &state.w
     }
 }
 
@@ -63,10 +56,6 @@ impl Kernel for Pcn {
     fn step<P: Potential + ?Sized, R: Rng + ?Sized>(&mut self, potential: &P, rng: &mut R, state: &mut PcnState) -> PcnInfo {
         Pcn::step(self, potential, rng, state)
     }
-
-    fn point(state: &PcnState) -> &Coef {
-        &state.w
-    }
 }
 
 impl Kernel for TunedPcn {
@@ -79,9 +68,5 @@ impl Kernel for TunedPcn {
 
     fn step<P: Potential + ?Sized, R: Rng + ?Sized>(&mut self, potential: &P, rng: &mut R, state: &mut PcnState) -> PcnInfo {
         TunedPcn::step(self, potential, rng, state)
-    }
-
-    fn point(state: &PcnState) -> &Coef {
-        &state.w
     }
 }

@@ -176,11 +176,6 @@ impl<'o> ChainRunner<'o> {
         }
     }
 
-    /// The schedule.
-    pub fn schedule(&self) -> Schedule {
-        self.schedule
-    }
-
     /// Runs `schedule.chains` clones of `kernel` on `potential` from `start`
     /// and keeps `record(step)` of every recorded step.
     ///
