@@ -162,9 +162,13 @@ fn perturbed_step_is_named() {
     let o = run(&["conform", "--spec", spec.to_str().unwrap(), "--trajectory", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("step 5 coordinate 3"), "{err}");
+    assert!(err.contains("step 5 (W_5 from your W_4 and noise[4]) coordinate 3"), "{err}");
+    assert!(err.contains("reference") && err.contains("yours"), "{err}");
+    assert!(!err.contains(" ours ") && !err.contains("theirs"), "{err}");
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(report["first_difference"]["step"], 5);
+    assert!(report["first_difference"]["reference"].is_number());
+    assert!(report["first_difference"]["yours"].is_number());
     // Looser tolerances accept it.
     let o = run(&[
         "conform",
