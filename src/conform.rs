@@ -17,9 +17,11 @@
 //! coordinate j); `noise[k]` is the standard-normal ε_k that made
 //! `states[k+1]` from `states[k]`. `problem` is informational: everything
 //! another implementation needs to compute the same steps without our
-//! generator or eigensolver (the basis values e_k(w_m) as an M × N matrix,
-//! row per particle). `spec`, `problem`, `noise`, `chain`, `rtol` and `atol`
-//! are optional when reading.
+//! generator or eigensolver (for the networks the basis values e_k(w_m) as
+//! an M × N matrix, row per particle; for regression `basis_values`,
+//! `particles` and `second_layer` are null: the basis is the cosine basis,
+//! evaluated at `x`). `spec`, `problem`, `noise`, `chain`, `rtol` and `atol`
+//! are optional when reading. Every formula of a step: `paper/oracle-maths.md`.
 
 use crate::dynamics::{ChainRunner, Discretization, Langevin, Pcn, Schedule};
 use crate::error::{Error, Result};

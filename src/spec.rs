@@ -40,7 +40,9 @@
 //!   mode by mode).
 //! * `pcn_step` (optional, default 0.2): proposal scale of the pCN-MH sampler.
 //!
-//! Unknown and missing fields are errors that name the field.
+//! Unknown and missing fields are errors that name the field; all of them
+//! are reported at once (the document is checked against [`schema`] first).
+//! The formulas each field defines: `paper/oracle-maths.md`.
 
 use crate::error::{self, Error, Result};
 use crate::loss::Loss;
