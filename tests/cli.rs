@@ -281,12 +281,34 @@ fn tampered_golden_fails_with_exit_1() {
 #[test]
 fn every_command_has_help() {
     let cases: [(&str, &[&str]); 6] = [
-        ("reproduce", &["--quick", "--out", "--only", "--seed", "--bless", "--check-golden", "--golden"]),
-        ("constants", &["--c-mu", "--lambda", "--beta", "--eta", "--mu0", "--grad-bound", "--loss-bound", "--delta", "rho_pow"]),
-        ("spec", &["--example", "--model", "--spectrum", "--schema", "regression", "gaussian-kernel"]),
+        (
+            "reproduce",
+            &["--quick", "--out", "--only", "--seed", "--bless", "--check-golden", "--golden"],
+        ),
+        (
+            "constants",
+            &[
+                "--c-mu",
+                "--lambda",
+                "--beta",
+                "--eta",
+                "--mu0",
+                "--grad-bound",
+                "--loss-bound",
+                "--delta",
+                "rho_pow",
+            ],
+        ),
+        (
+            "spec",
+            &["--example", "--model", "--spectrum", "--schema", "regression", "gaussian-kernel"],
+        ),
         ("run", &["--spec", "--out", "--full", "--pcn", "100000"]),
         ("conform", &["--spec", "--trajectory", "--rtol", "--atol", "reference", "yours"]),
-        ("small-ball", &["--gamma", "--beta-lambda", "--eps", "--c-mu", "--decay", "--truncate"]),
+        (
+            "small-ball",
+            &["--gamma", "--beta-lambda", "--eps", "--c-mu", "--decay", "--truncate"],
+        ),
     ];
     for (cmd, flags) in cases {
         for h in ["--help", "-h"] {

@@ -427,7 +427,7 @@ fn oracle_maths_documents_every_spec_kind() {
     for (field, names) in &kinds {
         for n in names {
             // The checklist (last section) has one row per field.
-            let row = doc.lines().filter(|l| l.starts_with(&format!("| `{field}` |"))).last();
+            let row = doc.lines().rfind(|l| l.starts_with(&format!("| `{field}` |")));
             let row = row.unwrap_or_else(|| panic!("no checklist row for `{field}` in paper/oracle-maths.md"));
             assert!(
                 row.contains(&format!("`{n}`")),
