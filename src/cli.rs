@@ -37,6 +37,14 @@ pub enum CliError {
         /// What it got.
         value: String,
     },
+    /// A statement ID that the catalogue does not define, with the valid ones.
+    #[error("unknown statement ID `{id}`; valid IDs: {valid}")]
+    UnknownStatement {
+        /// The ID given.
+        id: String,
+        /// The valid IDs, comma-separated.
+        valid: String,
+    },
     /// A seed that is not an unsigned 64-bit integer.
     #[error("seed `{0}` is not an unsigned 64-bit integer")]
     InvalidSeed(String),
@@ -63,14 +71,19 @@ pub fn parse_seed(s: &str) -> Result<u64> {
     s.trim().parse::<u64>().map_err(|_| CliError::InvalidSeed(s.to_string()))
 }
 
-/// Parses a comma-separated `--only` list into known statement IDs.
+/// Parses a comma-separated `--only` list into known statement IDs
+/// (case-insensitive: `s6` is `S6`, `c-eta` is `C-eta`).
 pub fn parse_only(list: &str) -> Result<Vec<String>> {
+    let catalogue = &transport_langevin::record::CATALOGUE;
     let mut out = Vec::new();
     for id in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        if transport_langevin::statements::title(id).is_none() {
-            return Err(Error::UnknownStatement(id.to_string()).into());
-        }
-        out.push(id.to_string());
+        let Some((canonical, _)) = catalogue.iter().find(|(i, _)| i.eq_ignore_ascii_case(id)) else {
+            return Err(CliError::UnknownStatement {
+                id: id.to_string(),
+                valid: catalogue.iter().map(|(i, _)| *i).collect::<Vec<_>>().join(", "),
+            });
+        };
+        out.push(canonical.to_string());
     }
     if out.is_empty() {
         return Err(CliError::Usage("--only needs at least one statement ID".into()));
@@ -86,16 +99,146 @@ USAGE:
                                [--bless] [--check-golden] [--golden DIR]
   transport-langevin constants --c-mu C --lambda L --beta B --eta E --mu0 M
                                --grad-bound G --loss-bound R --delta D
-  transport-langevin spec --example
-  transport-langevin run --spec F --out DIR [--full] [--pcn]   (--full implied for small runs)
+  transport-langevin spec --example [--model KIND] [--spectrum KIND] | --schema
+  transport-langevin run --spec F --out DIR [--full] [--pcn]
   transport-langevin conform [--spec F] --trajectory T [--rtol R] [--atol A]
   transport-langevin small-ball --gamma G --beta-lambda BL --eps E [--c-mu C] [--decay P]
                                [--truncate K]
-  transport-langevin help
+  transport-langevin help [COMMAND]
+
+`transport-langevin COMMAND --help` explains each flag. The maths of one step
+of the scheme, for every model kind: paper/oracle-maths.md.
 
 Exit codes: 0 success, 1 a check against golden data failed or a trajectory
 does not conform, 2 bad input.
 ";
+
+/// `reproduce --help`.
+pub const HELP_REPRODUCE: &str = "transport-langevin reproduce [--quick] [--out DIR] [--only ID,...] [--seed N]
+                             [--bless] [--check-golden] [--golden DIR]
+
+Runs the audit: one record per statement of the paper, with a verdict.
+
+  --quick           the small version (under 60 s) that the golden files pin
+  --out DIR         output folder (default `out`): summary.json, report.md, evidence
+  --only ID,...     run only these statements (comma-separated, case-insensitive:
+                    s6,t1 is S6,T1); an unknown ID is rejected with the list of
+                    valid ones (S1..S9, R1, A1..A4, P1, T1, L1, CF, T2, T2R, T3, C-...)
+  --seed N          master seed, an unsigned 64-bit integer (default 20201)
+  --check-golden    compare the records with the golden files; exit 1 on a difference
+                    (needs --quick and the default seed)
+  --bless           rewrite the golden files from this run (needs --quick and the
+                    default seed)
+  --golden DIR      golden folder (default `golden`)
+
+Exit codes: 0 done, 1 golden check failed, 2 bad input.
+";
+
+/// `constants --help`.
+pub const HELP_CONSTANTS: &str = "transport-langevin constants --c-mu C --lambda L --beta B --eta E --mu0 M
+                             --grad-bound G --loss-bound R --delta D
+
+Prints the explicit constants of Proposition 1 as JSON: rho = 1/(1 + lambda eta/mu_0),
+rho_pow = rho^(1/eta) (the contraction per unit time), b = (mu_0/lambda) B + c_mu/(beta lambda),
+b_bar = max(b, 1), kappa = b_bar + 1, v_bar, lambda_star (the spectral gap Lambda*_eta)
+and c_w0. All flags are required; all are dimensionless reals:
+
+  --c-mu C          c_mu > 0 of the eigenvalue bound mu_k <= c_mu (k+1)^-2 (A1(i))
+  --lambda L        regularisation lambda > 0
+  --beta B          inverse temperature beta > eta
+  --eta E           step size eta >= 0 (0: the continuous-time limit)
+  --mu0 M           the largest eigenvalue mu_0 > 0
+  --grad-bound G    B of A1(ii): |grad L(W)| <= B
+  --loss-bound R    R_bar: 0 <= loss <= R_bar
+  --delta D         delta in (0, 1), the free parameter of P1 in Lambda*_eta and C_W0
+
+Exit codes: 0 done, 2 bad input.
+";
+
+/// `spec --help`.
+pub const HELP_SPEC: &str = "transport-langevin spec --example [--model KIND] [--spectrum KIND]
+transport-langevin spec --schema
+
+Prints a problem spec (JSON, spec_version 1) for `run` and `conform`.
+
+  --example          a complete, valid example spec (default: two-layer with a
+                     gaussian-kernel spectrum)
+  --model KIND       the example for this model kind: regression | two-layer | clipped
+  --spectrum KIND    the example for this spectrum kind: power-law (regression) |
+                     gaussian-kernel (two-layer, or clipped with --model clipped)
+  --schema           the JSON Schema (draft 2020-12) of a spec: every field, its type,
+                     allowed values and meaning
+
+The fields and the formulas they define: paper/oracle-maths.md.
+Exit codes: 0 done, 2 bad input (e.g. a model with a spectrum it cannot use).
+";
+
+/// `run --help`.
+pub const HELP_RUN: &str = "transport-langevin run --spec F --out DIR [--full] [--pcn]
+
+Runs the spec's chains of the scheme and writes DIR/summary.json (per-step
+mean empirical risk and squared norm over the chains, with standard errors)
+and DIR/trajectory.json (chain 0: states W_0..W_T, noise eps_0..eps_{T-1}, the
+problem block; the input of `conform`).
+
+  --spec F      the spec (JSON; `spec --example` prints one)
+  --out DIR     output folder (created if missing)
+  --full        write the trajectory whatever its size; without it the trajectory
+                is written only up to 100000 numbers per array ((steps + 1) x modes x q),
+                and a line on stdout says when it is not
+  --pcn         also run pCN-MH chains of the invariant measure and add their
+                second-half means to summary.json
+
+Exit codes: 0 done, 2 bad input.
+";
+
+/// `conform --help`.
+pub const HELP_CONFORM: &str = "transport-langevin conform [--spec F] --trajectory T [--rtol R] [--atol A]
+
+Checks your trajectory against the reference scheme. With `noise` in T, each
+of your W_{k+1} is compared with the reference step from your W_k and your
+eps_k (\"step k+1\" in the output is W_{k+1}); without it, second-half means
+are compared by z tests.
+
+  --trajectory T  your trajectory (JSON: format_version, states, noise; spec optional)
+  --spec F        the spec, if T does not embed one (must equal it if it does)
+  --rtol R        relative tolerance, a real >= 0 (default: T's rtol, else 1e-9)
+  --atol A        absolute tolerance, a real >= 0 (default: T's atol, else 1e-12);
+                  a coordinate conforms when |reference - yours| <= atol + rtol |reference|
+
+Exit codes: 0 conforms, 1 does not conform (the first step and coordinate that
+differ, reference and yours), 2 bad input.
+";
+
+/// `small-ball --help`.
+pub const HELP_SMALL_BALL: &str = "transport-langevin small-ball --gamma G --beta-lambda BL --eps E [--c-mu C] [--decay P]
+                              [--truncate K]
+
+Prints -log P(sum_k s_k Z_k^2 <= eps^2), s_k = mu_k^(gamma+1) / (beta lambda),
+mu_k = c_mu (k+1)^-p (the prior of CF), as JSON with an error bound.
+
+  --gamma G          smoothness exponent gamma > -1 of the prior
+  --beta-lambda BL   the product beta x lambda > 0
+  --eps E            ball radius eps > 0 (in the norm of H)
+  --c-mu C           c_mu > 0 (default 1)
+  --decay P          decay p of mu_k (default 2)
+  --truncate K       also the rigorous bracket of the K-term truncation (K >= 1)
+
+Exit codes: 0 done, 2 bad input.
+";
+
+/// The help text of a command.
+pub fn help_of(cmd: &str) -> Option<&'static str> {
+    Some(match cmd {
+        "reproduce" => HELP_REPRODUCE,
+        "constants" => HELP_CONSTANTS,
+        "spec" => HELP_SPEC,
+        "run" => HELP_RUN,
+        "conform" => HELP_CONFORM,
+        "small-ball" => HELP_SMALL_BALL,
+        _ => return None,
+    })
+}
 
 /// Parsed flags: `--name value` pairs and bare switches.
 struct Flags {
@@ -133,7 +276,7 @@ impl Flags {
                 }
                 sw.push(name);
             } else {
-                return Err(CliError::Usage(format!("unknown argument `{a}` (see `transport-langevin help`)")));
+                return Err(CliError::Usage(format!("unknown argument `{a}` (see `--help`)")));
             }
             i += 1;
         }
@@ -201,6 +344,11 @@ fn dispatch(args: &[String]) -> std::result::Result<String, Outcome> {
     let Some((cmd, rest)) = args.split_first() else {
         return Err(CliError::Usage("no command given (see `transport-langevin help`)".into()).into());
     };
+    if let Some(h) = help_of(cmd) {
+        if rest.iter().any(|a| a == "--help" || a == "-h") {
+            return Ok(h.to_string());
+        }
+    }
     match cmd.as_str() {
         "reproduce" => reproduce(rest),
         "constants" => Ok(constants(rest)?),
@@ -208,7 +356,13 @@ fn dispatch(args: &[String]) -> std::result::Result<String, Outcome> {
         "run" => Ok(run_cmd(rest)?),
         "conform" => conform_cmd(rest),
         "small-ball" => Ok(small_ball(rest)?),
-        "help" | "--help" | "-h" => Ok(USAGE.to_string()),
+        "help" | "--help" | "-h" => match rest {
+            [] => Ok(USAGE.to_string()),
+            [c] => help_of(c)
+                .map(str::to_string)
+                .ok_or_else(|| CliError::Usage(format!("no command `{c}` (see `transport-langevin help`)")).into()),
+            _ => Err(CliError::Usage("help takes at most one command".into()).into()),
+        },
         "--version" | "version" => Ok(format!("transport-langevin {}\n", report::CRATE_VERSION)),
         other => Err(CliError::Usage(format!("unknown command `{other}` (see `transport-langevin help`)")).into()),
     }
@@ -408,11 +562,62 @@ fn read_spec(path: &str) -> Result<Spec> {
 }
 
 fn spec_cmd(args: &[String]) -> Result<String> {
-    let f = Flags::parse(args, &[], &["--example"])?;
-    if !f.has("--example") {
-        return Err(CliError::Usage("spec needs --example".into()));
+    let f = Flags::parse(args, &["--model", "--spectrum"], &["--example", "--schema"])?;
+    let example = f.has("--example") || f.values.contains_key("--model") || f.values.contains_key("--spectrum");
+    if f.has("--schema") {
+        if example {
+            return Err(CliError::Usage("spec: --schema takes no other flag".into()));
+        }
+        let v = transport_langevin::spec::schema();
+        return Ok(String::from_utf8(report::to_json_bytes(&v)).expect("utf-8"));
     }
-    let v = serde_json::to_value(Spec::example()).expect("serializable");
+    if !example {
+        return Err(CliError::Usage("spec needs --example or --schema (see `spec --help`)".into()));
+    }
+    let examples = Spec::examples();
+    let kinds = |i: usize| {
+        let mut k: Vec<&str> = examples.iter().map(|e| if i == 0 { e.0 } else { e.1 }).collect();
+        k.dedup();
+        k.join(", ")
+    };
+    let model = f.values.get("--model").map(|m| m.trim());
+    let spectrum = f.values.get("--spectrum").map(|m| m.trim());
+    if let Some(m) = model {
+        if !examples.iter().any(|e| e.0 == m) {
+            return Err(CliError::BadFlagValue {
+                flag: "--model".into(),
+                expected: "a model kind (regression, two-layer, clipped)",
+                value: m.to_string(),
+            });
+        }
+    }
+    if let Some(sp) = spectrum {
+        if !examples.iter().any(|e| e.1 == sp) {
+            return Err(CliError::BadFlagValue {
+                flag: "--spectrum".into(),
+                expected: "a spectrum kind (power-law, gaussian-kernel)",
+                value: sp.to_string(),
+            });
+        }
+    }
+    let found = match (model, spectrum) {
+        (None, None) => Some(Spec::example()),
+        _ => examples
+            .iter()
+            .find(|e| model.is_none_or(|m| e.0 == m) && spectrum.is_none_or(|sp| e.1 == sp))
+            .map(|e| e.2.clone()),
+    };
+    let Some(spec) = found else {
+        let needs = examples.iter().find(|e| Some(e.0) == model).map_or("", |e| e.1);
+        return Err(CliError::Usage(format!(
+            "spec: model `{}` needs the `{needs}` spectrum, not `{}` (models: {}; spectra: {})",
+            model.unwrap_or(""),
+            spectrum.unwrap_or(""),
+            kinds(0),
+            kinds(1)
+        )));
+    };
+    let v = serde_json::to_value(spec).expect("serializable");
     Ok(String::from_utf8(report::to_json_bytes(&v)).expect("utf-8"))
 }
 
@@ -430,6 +635,12 @@ fn run_cmd(args: &[String]) -> Result<String> {
     let o = conform::run(&spec, f.has("--full") || small, f.has("--pcn"))?;
     report::write_atomic(&out.join("summary.json"), &report::to_json_bytes(&o.summary))?;
     let mut msg = format!("wrote {}/summary.json\n", out.display());
+    if o.trajectory.is_none() {
+        msg.push_str(&format!(
+            "trajectory not written: {} numbers per array ((steps + 1) x modes x q) > {SMALL_TRAJECTORY}; pass --full to write it\n",
+            (spec.steps + 1) * spec.modes() * spec.value_dim()
+        ));
+    }
     if let Some(t) = o.trajectory {
         let v = serde_json::to_value(&t).expect("serializable");
         report::write_atomic(&out.join("trajectory.json"), &report::to_json_bytes(&v))?;
@@ -495,10 +706,25 @@ fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
         let why = r
             .first_difference
             .as_ref()
-            .map(|d| {
+            .map(|d| if d.step == 0 {
                 format!(
-                    "step {} coordinate {} (mode {}, component {}): ours {} theirs {} (|diff| {:e} > {:e})",
-                    d.step, d.coordinate, d.mode, d.component, d.ours, d.theirs, d.abs_diff, d.allowed
+                    "step 0 (your W_0 against the spec's initial state) coordinate {} (mode {}, component {}): reference {} yours {} (|diff| {:e} > {:e})",
+                    d.coordinate, d.mode, d.component, d.reference, d.yours, d.abs_diff, d.allowed
+                )
+            } else {
+                format!(
+                    "step {} (W_{} from your W_{} and noise[{}]) coordinate {} (mode {}, component {}): reference {} yours {} (|diff| {:e} > {:e})",
+                    d.step,
+                    d.step,
+                    d.step.saturating_sub(1),
+                    d.step.saturating_sub(1),
+                    d.coordinate,
+                    d.mode,
+                    d.component,
+                    d.reference,
+                    d.yours,
+                    d.abs_diff,
+                    d.allowed
                 )
             })
             .unwrap_or_default();
@@ -509,7 +735,7 @@ fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
             .comparisons
             .iter()
             .filter(|c| c.z.abs() > r.threshold)
-            .map(|c| format!("{}: theirs {} ours {} (z = {:.2})", c.name, c.theirs.0, c.ours.0, c.z))
+            .map(|c| format!("{}: yours {} reference {} (z = {:.2})", c.name, c.yours.0, c.reference.0, c.z))
             .collect::<Vec<_>>()
             .join("; ");
         (serde_json::to_value(&r).expect("serializable"), r.conforms(), why)
@@ -545,5 +771,8 @@ mod tests {
         assert_eq!(parse_only("S6,nope").unwrap_err().exit_code(), 2);
         assert!(matches!(parse_only(" , "), Err(CliError::Usage(_))));
         assert_eq!(parse_only("S6, T1").unwrap(), ["S6", "T1"]);
+        assert_eq!(parse_only("s6,c-ETA,t2r").unwrap(), ["S6", "C-eta", "T2R"]);
+        let e = parse_only("S6,nope").unwrap_err().to_string();
+        assert!(e.contains("nope") && e.contains("S1") && e.contains("C-eta"), "{e}");
     }
 }

@@ -17,9 +17,11 @@
 //! coordinate j); `noise[k]` is the standard-normal ε_k that made
 //! `states[k+1]` from `states[k]`. `problem` is informational: everything
 //! another implementation needs to compute the same steps without our
-//! generator or eigensolver (the basis values e_k(w_m) as an M × N matrix,
-//! row per particle). `spec`, `problem`, `noise`, `chain`, `rtol` and `atol`
-//! are optional when reading.
+//! generator or eigensolver (for the networks the basis values e_k(w_m) as
+//! an M × N matrix, row per particle; for regression `basis_values`,
+//! `particles` and `second_layer` are null: the basis is the cosine basis,
+//! evaluated at `x`). `spec`, `problem`, `noise`, `chain`, `rtol` and `atol`
+//! are optional when reading. Every formula of a step: `paper/oracle-maths.md`.
 
 use crate::dynamics::{ChainRunner, Discretization, Langevin, Pcn, Schedule};
 use crate::error::{Error, Result};
@@ -237,13 +239,13 @@ pub struct Difference {
     pub mode: usize,
     /// Component j of that coordinate.
     pub component: usize,
-    /// Our value.
-    pub ours: f64,
-    /// Their value.
-    pub theirs: f64,
-    /// |ours − theirs|.
+    /// The reference value (this crate's step from your W_{k−1}).
+    pub reference: f64,
+    /// Your value.
+    pub yours: f64,
+    /// |reference − yours|.
     pub abs_diff: f64,
-    /// The allowed difference atol + rtol·|ours|.
+    /// The allowed difference atol + rtol·|reference|.
     pub allowed: f64,
 }
 
@@ -254,7 +256,7 @@ pub struct ConformReport {
     pub mode: &'static str,
     /// Steps compared.
     pub steps_checked: usize,
-    /// Largest |ours − theirs| / (atol + rtol·|ours|) seen.
+    /// Largest |reference − yours| / (atol + rtol·|reference|) seen.
     pub worst_ratio: f64,
     /// The first difference beyond tolerance, if any.
     pub first_difference: Option<Difference>,
@@ -271,8 +273,8 @@ impl ConformReport {
     }
 }
 
-fn compare(step: usize, q: usize, ours: &[f64], theirs: &[f64], rtol: f64, atol: f64, worst: &mut f64) -> Option<Difference> {
-    for (i, (&a, &b)) in ours.iter().zip(theirs).enumerate() {
+fn compare(step: usize, q: usize, reference: &[f64], yours: &[f64], rtol: f64, atol: f64, worst: &mut f64) -> Option<Difference> {
+    for (i, (&a, &b)) in reference.iter().zip(yours).enumerate() {
         let allowed = atol + rtol * a.abs();
         let d = (a - b).abs();
         *worst = worst.max(d / allowed);
@@ -282,8 +284,8 @@ fn compare(step: usize, q: usize, ours: &[f64], theirs: &[f64], rtol: f64, atol:
                 coordinate: i,
                 mode: i / q,
                 component: i % q,
-                ours: a,
-                theirs: b,
+                reference: a,
+                yours: b,
                 abs_diff: d,
                 allowed,
             });
@@ -364,7 +366,7 @@ pub fn conform_exact(spec: &Spec, p: &Problem, traj: &Trajectory, rtol: f64, ato
 pub struct StatReport {
     /// Mode: `statistical`.
     pub mode: &'static str,
-    /// Per test function: (name, theirs, ours, z).
+    /// Per test function: (name, yours, reference, z).
     pub comparisons: Vec<StatComparison>,
     /// |z| threshold at the family false-failure probability.
     pub threshold: f64,
@@ -377,11 +379,12 @@ pub struct StatReport {
 pub struct StatComparison {
     /// Test function.
     pub name: &'static str,
-    /// Their mean with MCSE (second half of their trajectory, batch means).
-    pub theirs: (f64, f64),
-    /// Our mean with MCSE (second half of our chains, pooled batch means).
-    pub ours: (f64, f64),
-    /// (theirs − ours)/√(se² + se²).
+    /// Your mean with MCSE (second half of your trajectory, batch means).
+    pub yours: (f64, f64),
+    /// The reference mean with MCSE (second half of this crate's chains,
+    /// pooled batch means).
+    pub reference: (f64, f64),
+    /// (yours − reference)/√(se² + se²).
     pub z: f64,
 }
 
@@ -393,7 +396,7 @@ impl StatReport {
 }
 
 /// Statistical conformance (no noise given): compares the second-half means
-/// of 𝓛̂ and ‖W‖² along their trajectory with ours from `spec.chains`
+/// of 𝓛̂ and ‖W‖² along your trajectory with the reference's from `spec.chains`
 /// (at least 4) chains of the same length, by z tests at family
 /// false-failure probability [`FALSE_FAILURE`]. Both MCSEs are batch means,
 /// so the chains must be long compared with their autocorrelation time.
@@ -423,8 +426,8 @@ pub fn conform_statistical(spec: &Spec, p: &Problem, traj: &Trajectory) -> Resul
     let theirs_s = pooled_batch_means(&[sq]);
     let cmp = |name, a: Estimate, b: Estimate| StatComparison {
         name,
-        theirs: (a.mean, a.stderr),
-        ours: (b.mean, b.stderr),
+        yours: (a.mean, a.stderr),
+        reference: (b.mean, b.stderr),
         z: (a.mean - b.mean) / (a.stderr * a.stderr + b.stderr * b.stderr).sqrt().max(1e-300),
     };
     Ok(StatReport {

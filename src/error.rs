@@ -70,9 +70,27 @@ pub enum Error {
     /// value, a search that did not converge.
     #[error("numerical failure: {0}")]
     Numerical(String),
-    /// A JSON document that does not follow its schema.
+    /// A document that is not JSON (a syntax error or a truncated file).
     #[error("invalid JSON in {context}: {message}")]
     Json { context: String, message: String },
+    /// A JSON document with a `NaN` or `Infinity` literal (which JSON does
+    /// not have; Python's `json` writes them by default).
+    #[error("{context}: NaN/Infinity are not allowed in JSON inputs (found `{literal}` at line {line} column {column}; write a finite number, or use null where the field is optional)")]
+    NonFiniteJson {
+        context: String,
+        literal: String,
+        line: usize,
+        column: usize,
+    },
+    /// A JSON document that is valid JSON but does not follow its schema
+    /// (missing, unknown or mistyped fields): every problem found, each
+    /// naming its field.
+    #[error("{context} does not follow the schema ({} problem{}): {}", problems.len(), if problems.len() == 1 { "" } else { "s" }, join(problems))]
+    Schema { context: String, problems: Vec<SchemaProblem> },
+    /// Several violated conditions at once (e.g. a spec with several bad
+    /// values), each one its own error.
+    #[error("{} problems: {}", .0.len(), join(.0))]
+    Several(Vec<Error>),
     /// Reading or writing a file failed.
     #[error("i/o error on `{path}`: {message}")]
     Io { path: String, message: String },
@@ -82,6 +100,37 @@ pub enum Error {
     /// A comparison against committed golden data failed (a verdict, not bad input).
     #[error("golden check failed: {0}")]
     GoldenMismatch(String),
+}
+
+/// One problem of a JSON document against its schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaProblem {
+    /// Path of the field, dot-separated (`spectrum.c_mu`, `data.x[2]`); `.`
+    /// for the whole document.
+    pub field: String,
+    /// What is wrong with it (`missing`, `unknown field`, `expected a
+    /// number, got a string`, …).
+    pub message: String,
+}
+
+impl std::fmt::Display for SchemaProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "field `{}`: {}", self.field, self.message)
+    }
+}
+
+fn join<T: std::fmt::Display>(xs: &[T]) -> String {
+    xs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+}
+
+/// `Ok(())` when `errors` is empty, the error itself when there is one,
+/// [`Error::Several`] when there are more.
+pub fn collect(mut errors: Vec<Error>) -> Result<()> {
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(errors.remove(0)),
+        _ => Err(Error::Several(errors)),
+    }
 }
 
 /// `Ok(x)` if `x` is finite and strictly positive.

@@ -99,32 +99,35 @@ impl GoldenFile {
 
     /// Parses and validates a golden file.
     pub fn parse(text: &str, context: &str) -> Result<GoldenFile> {
-        let g: GoldenFile = serde_json::from_str(text).map_err(|e| Error::Json {
-            context: context.to_string(),
-            message: e.to_string(),
-        })?;
+        let g: GoldenFile = crate::json::parse(text, context)?;
         g.validate(context)?;
         Ok(g)
     }
 
     /// Schema checks beyond the field types.
     pub fn validate(&self, context: &str) -> Result<()> {
-        let bad = |m: String| Error::Json {
+        let bad = |field: &str, m: String| Error::Schema {
             context: context.to_string(),
-            message: m,
+            problems: vec![crate::error::SchemaProblem {
+                field: field.to_string(),
+                message: m,
+            }],
         };
         if self.schema_version != GOLDEN_SCHEMA_VERSION {
-            return Err(bad(format!("schema_version {} != {}", self.schema_version, GOLDEN_SCHEMA_VERSION)));
+            return Err(bad(
+                "schema_version",
+                format!("{} != {}", self.schema_version, GOLDEN_SCHEMA_VERSION),
+            ));
         }
         if crate::record::title(&self.statement).is_none() {
-            return Err(bad(format!("unknown statement `{}`", self.statement)));
+            return Err(bad("statement", format!("unknown statement `{}`", self.statement)));
         }
         if self.values.is_empty() {
-            return Err(bad("no values".into()));
+            return Err(bad("values", "no values".into()));
         }
         for v in &self.values {
             if !(v.value.is_finite() && v.stderr.is_finite() && v.stderr >= 0.0 && v.tolerance.is_finite() && v.tolerance > 0.0) {
-                return Err(bad(format!("value `{}` has a non-finite or negative field", v.name)));
+                return Err(bad("values", format!("value `{}` has a non-finite or negative field", v.name)));
             }
         }
         Ok(())

@@ -40,7 +40,9 @@
 //!   mode by mode).
 //! * `pcn_step` (optional, default 0.2): proposal scale of the pCN-MH sampler.
 //!
-//! Unknown and missing fields are errors that name the field.
+//! Unknown and missing fields are errors that name the field; all of them
+//! are reported at once (the document is checked against [`schema`] first).
+//! The formulas each field defines: `paper/oracle-maths.md`.
 
 use crate::error::{self, Error, Result};
 use crate::loss::Loss;
@@ -193,10 +195,65 @@ pub struct Spec {
 
 impl Spec {
     /// Parses and validates a spec.
+    ///
+    /// # Errors
+    /// [`Error::Json`] or [`Error::NonFiniteJson`] for text that is not
+    /// JSON; [`Error::Schema`] listing *every* missing, unknown or mistyped
+    /// field (checked against [`schema`]); then the errors of
+    /// [`Spec::validate`] (all of them at once, as [`Error::Several`], when
+    /// there are several).
     pub fn parse(text: &str, context: &str) -> Result<Spec> {
-        let s: Spec = crate::json::parse(text, context)?;
+        let v = crate::json::parse_value(text, context)?;
+        let problems = crate::json::check_schema(&schema(), &v);
+        if !problems.is_empty() {
+            return Err(Error::Schema {
+                context: context.to_string(),
+                problems,
+            });
+        }
+        let s: Spec = serde_path_to_error::deserialize(v).map_err(|e| Error::Schema {
+            context: context.to_string(),
+            problems: vec![crate::error::SchemaProblem {
+                field: e.path().to_string(),
+                message: e.into_inner().to_string(),
+            }],
+        })?;
         s.validate()?;
         Ok(s)
+    }
+
+    /// A complete, valid example spec for each model kind, with the
+    /// spectrum it needs: `(model kind, spectrum kind, spec)`.
+    pub fn examples() -> Vec<(&'static str, &'static str, Spec)> {
+        let two_layer = Spec::example();
+        let regression = Spec {
+            model: ModelSpec::Regression,
+            spectrum: SpectrumSpec::PowerLaw {
+                c_mu: 1.0,
+                decay: 2.0,
+                modes: 8,
+            },
+            data: DataSpec::Toy { n: 32, dim: 1, seed: 7 },
+            eta: 0.05,
+            beta: 50.0,
+            lambda: 0.1,
+            init: Init::Zero,
+            ..Spec::example()
+        };
+        let clipped = Spec {
+            model: ModelSpec::Clipped {
+                width: 16,
+                activation: ActivationName::Tanh,
+                clip_r: 2.0,
+            },
+            loss: Loss::Logistic,
+            ..Spec::example()
+        };
+        vec![
+            ("regression", "power-law", regression),
+            ("two-layer", "gaussian-kernel", two_layer),
+            ("clipped", "gaussian-kernel", clipped),
+        ]
     }
 
     /// A complete example (what `spec --example` prints).
@@ -221,148 +278,148 @@ impl Spec {
         }
     }
 
-    /// Checks every condition that serde's types do not.
+    /// Checks every condition that serde's types do not, and reports all
+    /// that fail: the error itself when one fails, [`Error::Several`] when
+    /// more do.
     pub fn validate(&self) -> Result<()> {
+        error::collect(self.problems())
+    }
+
+    /// Every violated condition of [`Spec::validate`], in field order.
+    pub fn problems(&self) -> Vec<Error> {
+        let mut errs = Vec::new();
+        let mut check = |r: Result<()>| {
+            if let Err(e) = r {
+                errs.push(e);
+            }
+        };
         if self.spec_version != SPEC_VERSION {
-            return Err(Error::OutOfRange {
+            check(Err(Error::OutOfRange {
                 name: "spec_version",
                 value: self.spec_version as f64,
                 range: "{1}",
-            });
+            }));
         }
-        error::positive("eta", self.eta)?;
-        error::positive("beta", self.beta)?;
-        error::positive("lambda", self.lambda)?;
-        error::nonzero("steps", self.steps)?;
-        error::nonzero("chains", self.chains)?;
-        let s = error::positive("pcn_step", self.pcn_step)?;
-        if s > 1.0 {
-            return Err(Error::OutOfRange {
-                name: "pcn_step",
-                value: s,
-                range: "(0, 1]",
-            });
-        }
+        check(error::positive("eta", self.eta).map(drop));
+        check(error::positive("beta", self.beta).map(drop));
+        check(error::positive("lambda", self.lambda).map(drop));
+        check(error::nonzero("steps", self.steps).map(drop));
+        check(error::nonzero("chains", self.chains).map(drop));
+        check(error::positive("pcn_step", self.pcn_step).and_then(|s| {
+            if s > 1.0 {
+                Err(Error::OutOfRange {
+                    name: "pcn_step",
+                    value: s,
+                    range: "(0, 1]",
+                })
+            } else {
+                Ok(())
+            }
+        }));
         let modes = match self.spectrum {
             SpectrumSpec::PowerLaw { c_mu, decay, modes } => {
-                error::positive("spectrum.c_mu", c_mu)?;
-                error::positive("spectrum.decay", decay)?;
+                check(error::positive("spectrum.c_mu", c_mu).map(drop));
+                check(error::positive("spectrum.decay", decay).map(drop));
                 modes
             }
             SpectrumSpec::GaussianKernel { bandwidth, modes } => {
-                error::positive("spectrum.bandwidth", bandwidth)?;
+                check(error::positive("spectrum.bandwidth", bandwidth).map(drop));
                 modes
             }
         };
-        error::nonzero("spectrum.modes", modes)?;
-        limit("spectrum.modes", modes)?;
+        check(error::nonzero("spectrum.modes", modes).map(drop));
+        check(limit("spectrum.modes", modes));
         match (&self.model, &self.spectrum) {
             (ModelSpec::Regression, SpectrumSpec::PowerLaw { .. }) => {
                 if self.init == Init::Identity {
-                    return Err(Error::Incompatible {
+                    check(Err(Error::Incompatible {
                         what: "spec: init `identity`",
                         needs: "a finite-width model",
-                    });
+                    }));
                 }
             }
             (ModelSpec::TwoLayer { width, .. } | ModelSpec::Clipped { width, .. }, SpectrumSpec::GaussianKernel { .. }) => {
-                error::nonzero("model.width", *width)?;
+                check(error::nonzero("model.width", *width).map(drop));
                 if *width > MAX_WIDTH {
-                    return Err(Error::OutOfRange {
+                    check(Err(Error::OutOfRange {
                         name: "model.width",
                         value: *width as f64,
                         range: "[1, 4096]",
-                    });
+                    }));
                 }
                 let n = match &self.data {
                     DataSpec::Toy { n, .. } => *n,
                     DataSpec::Inline { y, .. } => y.len(),
                 };
                 if n as f64 * *width as f64 > MAX_N_TIMES_WIDTH {
-                    return Err(Error::OutOfRange {
+                    check(Err(Error::OutOfRange {
                         name: "data.n x model.width",
                         value: n as f64 * *width as f64,
                         range: "[1, 2^27]",
-                    });
+                    }));
                 }
                 if modes > *width {
-                    return Err(Error::TooManyModes { modes, width: *width });
+                    check(Err(Error::TooManyModes { modes, width: *width }));
                 }
                 if let ModelSpec::Clipped { clip_r, .. } = self.model {
-                    let r = error::finite("model.clip_r", clip_r)?;
-                    if r < 1.0 {
-                        return Err(Error::OutOfRange {
-                            name: "model.clip_r",
-                            value: r,
-                            range: "[1, ∞)",
-                        });
-                    }
+                    check(error::finite("model.clip_r", clip_r).and_then(|r| {
+                        if r < 1.0 {
+                            Err(Error::OutOfRange {
+                                name: "model.clip_r",
+                                value: r,
+                                range: "[1, ∞)",
+                            })
+                        } else {
+                            Ok(())
+                        }
+                    }));
                 }
             }
-            (ModelSpec::Regression, _) => {
-                return Err(Error::Incompatible {
-                    what: "spec: the regression model",
-                    needs: "a `power-law` spectrum",
-                })
-            }
-            _ => {
-                return Err(Error::Incompatible {
-                    what: "spec: the two-layer models",
-                    needs: "a `gaussian-kernel` spectrum",
-                })
-            }
+            (ModelSpec::Regression, _) => check(Err(Error::Incompatible {
+                what: "spec: the regression model",
+                needs: "a `power-law` spectrum",
+            })),
+            _ => check(Err(Error::Incompatible {
+                what: "spec: the two-layer models",
+                needs: "a `gaussian-kernel` spectrum",
+            })),
         }
+        let mut data_ok = true;
         match &self.data {
             DataSpec::Toy { n, dim, .. } => {
-                error::nonzero("data.n", *n)?;
-                error::nonzero("data.dim", *dim)?;
-                limit("data.n", *n)?;
-                limit("data.dim", *dim)?;
+                for r in [
+                    error::nonzero("data.n", *n).map(drop),
+                    error::nonzero("data.dim", *dim).map(drop),
+                    limit("data.n", *n),
+                    limit("data.dim", *dim),
+                ] {
+                    data_ok &= r.is_ok();
+                    check(r);
+                }
             }
             DataSpec::Inline { x, y } => {
-                if x.is_empty() {
-                    return Err(Error::EmptyData { name: "data.x" });
-                }
-                limit("data.x rows", x.len())?;
-                let d = x[0].len();
-                error::nonzero("data.x columns", d)?;
-                for row in x {
-                    if row.len() != d {
-                        return Err(Error::DimensionMismatch {
-                            what: "data.x row length",
-                            expected: d,
-                            found: row.len(),
-                        });
-                    }
-                    error::all_finite("data.x", row)?;
-                }
-                if y.len() != x.len() {
-                    return Err(Error::DimensionMismatch {
-                        what: "data.y length (= rows of data.x)",
-                        expected: x.len(),
-                        found: y.len(),
-                    });
-                }
-                error::all_finite("data.y", y)?;
+                let r = inline_data(x, y);
+                data_ok = r.is_ok();
+                check(r);
             }
         }
-        if matches!(self.model, ModelSpec::Regression) && self.input_dim() != 1 {
-            return Err(Error::DimensionMismatch {
+        if data_ok && matches!(self.model, ModelSpec::Regression) && self.input_dim() != 1 {
+            check(Err(Error::DimensionMismatch {
                 what: "data dimension of the regression model",
                 expected: 1,
                 found: self.input_dim(),
-            });
+            }));
         }
         let q = self.value_dim() as f64;
         let work = self.steps as f64 * self.chains as f64 * modes as f64 * q;
         if work > MAX_WORK {
-            return Err(Error::OutOfRange {
+            check(Err(Error::OutOfRange {
                 name: "steps x chains x modes x q",
                 value: work,
                 range: "(0, 1e11]",
-            });
+            }));
         }
-        Ok(())
+        errs
     }
 
     /// Input dimension d.
@@ -466,6 +523,33 @@ impl Spec {
     }
 }
 
+fn inline_data(x: &[Vec<f64>], y: &[f64]) -> Result<()> {
+    if x.is_empty() {
+        return Err(Error::EmptyData { name: "data.x" });
+    }
+    limit("data.x rows", x.len())?;
+    let d = x[0].len();
+    error::nonzero("data.x columns", d)?;
+    for row in x {
+        if row.len() != d {
+            return Err(Error::DimensionMismatch {
+                what: "data.x row length",
+                expected: d,
+                found: row.len(),
+            });
+        }
+        error::all_finite("data.x", row)?;
+    }
+    if y.len() != x.len() {
+        return Err(Error::DimensionMismatch {
+            what: "data.y length (= rows of data.x)",
+            expected: x.len(),
+            found: y.len(),
+        });
+    }
+    error::all_finite("data.y", y)
+}
+
 fn limit(name: &'static str, v: usize) -> Result<()> {
     if v > MAX_SIZE {
         return Err(Error::OutOfRange {
@@ -559,4 +643,83 @@ pub struct Problem {
     pub particles: Option<DMatrix<f64>>,
     /// The fixed second layer (lifted model).
     pub second_layer: Option<DVector<f64>>,
+}
+
+/// The JSON Schema (draft 2020-12) of a spec, written by hand from
+/// [`Spec`] (what `spec --schema` prints). It states the structure —
+/// required and allowed fields, types, enum values, simple bounds — and
+/// [`Spec::parse`] checks every document against it before reading it, so
+/// that all structural problems are reported at once. Conditions between
+/// fields (modes ≤ width, regression needs `power-law`, …) are
+/// [`Spec::validate`]'s.
+pub fn schema() -> serde_json::Value {
+    use serde_json::json;
+    let count = |what: &str| json!({"type": "integer", "minimum": 1, "description": what});
+    let positive = |what: &str| json!({"type": "number", "exclusiveMinimum": 0, "description": what});
+    let activation = json!({"enum": ["tanh"], "description": "activation σ of the first layer"});
+    let closed = |kind: &str, what: &str, props: serde_json::Value, required: &[&str]| {
+        let mut p = props.as_object().cloned().unwrap_or_default();
+        p.insert("kind".into(), json!({"const": kind}));
+        let mut r = vec!["kind"];
+        r.extend_from_slice(required);
+        json!({"type": "object", "description": what, "properties": p, "required": r, "additionalProperties": false})
+    };
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/transport-langevin/spec/1",
+        "title": "transport-langevin problem spec, spec_version 1",
+        "description": "One run of the scheme W_{k+1} = S_eta(W_k - eta grad L(W_k) + sqrt(2 eta/beta) eps_k); formulas in paper/oracle-maths.md.",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["spec_version", "model", "spectrum", "data", "loss", "eta", "beta", "lambda", "steps", "chains", "seed", "init"],
+        "properties": {
+            "spec_version": {"type": "integer", "const": SPEC_VERSION, "description": "format version, 1"},
+            "model": {
+                "type": "object",
+                "description": "f_W: the model whose empirical risk drives the chain",
+                "oneOf": [
+                    closed("regression", "f_W(x) = sum_k W[k] e_k(x) on the cosine basis of L2[0,1] (d = 1, q = 1); needs a power-law spectrum", json!({}), &[]),
+                    closed("two-layer", "lifted network f_W(x) = (1/M) sum_m a_m tanh(theta_m . x), a_m = +1, -1, +1, ... (q = d); needs a gaussian-kernel spectrum",
+                        json!({"width": count("width M: number of particles (initial weights)"), "activation": activation}), &["width", "activation"]),
+                    closed("clipped", "clipped network: first layer R tanh(theta/R), second layer R tanh(theta_last/R) (q = d + 1); needs a gaussian-kernel spectrum",
+                        json!({"width": count("width M"), "activation": activation, "clip_r": {"type": "number", "minimum": 1, "description": "clip radius R >= 1"}}),
+                        &["width", "activation", "clip_r"]),
+                ]
+            },
+            "spectrum": {
+                "type": "object",
+                "description": "eigenvalues mu_k (and, for networks, eigenfunctions e_k) of the regulariser",
+                "oneOf": [
+                    closed("power-law", "mu_k = c_mu (k+1)^(-decay), k = 0..modes-1",
+                        json!({"c_mu": positive("c_mu > 0"), "decay": positive("decay p > 0"), "modes": count("number of modes N")}),
+                        &["c_mu", "decay", "modes"]),
+                    closed("gaussian-kernel", "eigenpairs of G/M, G_ml = exp(-|w_m - w_l|^2 / (2 h^2)) over the particles",
+                        json!({"bandwidth": positive("bandwidth h > 0"), "modes": count("number of modes N <= width")}),
+                        &["bandwidth", "modes"]),
+                ]
+            },
+            "data": {
+                "type": "object",
+                "description": "training data (x_i, y_i), i < n",
+                "oneOf": [
+                    closed("toy", "generated from seed (stream 0)",
+                        json!({"n": count("number of points n"), "dim": count("input dimension d (1 for regression)"), "seed": {"type": "integer", "minimum": 0, "description": "seed of the data generator (u64)"}}),
+                        &["n", "dim", "seed"]),
+                    closed("inline", "given points",
+                        json!({"x": {"type": "array", "minItems": 1, "items": {"type": "array", "items": {"type": "number"}}, "description": "inputs, one list of d numbers per point"},
+                               "y": {"type": "array", "items": {"type": "number"}, "description": "outputs, one per point (±1 for the logistic loss)"}}),
+                        &["x", "y"]),
+                ]
+            },
+            "loss": {"enum": ["squared", "logistic"], "description": "squared (y - f)^2 (no 1/2) or logistic log(1 + exp(-y f)), y in {-1, +1}"},
+            "eta": positive("step size eta > 0"),
+            "beta": positive("inverse temperature beta > 0"),
+            "lambda": positive("regularisation lambda > 0"),
+            "steps": count("steps T per chain"),
+            "chains": count("independent chains (chain c uses stream c of seed)"),
+            "seed": {"type": "integer", "minimum": 0, "description": "seed of the noise and of the particles (u64)"},
+            "init": {"enum": ["identity", "zero"], "description": "W_0: identity (P_N of the identity map; finite width only) or zero"},
+            "pcn_step": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.2, "description": "pCN-MH proposal scale s in (0, 1] (run --pcn only)"},
+        }
+    })
 }

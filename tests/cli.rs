@@ -276,3 +276,72 @@ fn tampered_golden_fails_with_exit_1() {
     assert_eq!(err.trim_end().lines().count(), 1);
     assert!(err.contains("golden"));
 }
+
+/// `--help` and `-h` on every command: its flags with their meaning, exit 0.
+#[test]
+fn every_command_has_help() {
+    let cases: [(&str, &[&str]); 6] = [
+        (
+            "reproduce",
+            &["--quick", "--out", "--only", "--seed", "--bless", "--check-golden", "--golden"],
+        ),
+        (
+            "constants",
+            &[
+                "--c-mu",
+                "--lambda",
+                "--beta",
+                "--eta",
+                "--mu0",
+                "--grad-bound",
+                "--loss-bound",
+                "--delta",
+                "rho_pow",
+            ],
+        ),
+        (
+            "spec",
+            &["--example", "--model", "--spectrum", "--schema", "regression", "gaussian-kernel"],
+        ),
+        ("run", &["--spec", "--out", "--full", "--pcn", "100000"]),
+        ("conform", &["--spec", "--trajectory", "--rtol", "--atol", "reference", "yours"]),
+        (
+            "small-ball",
+            &["--gamma", "--beta-lambda", "--eps", "--c-mu", "--decay", "--truncate"],
+        ),
+    ];
+    for (cmd, flags) in cases {
+        for h in ["--help", "-h"] {
+            let o = run(&[cmd, h]);
+            assert_eq!(o.status.code(), Some(0), "{cmd} {h}");
+            let text = String::from_utf8_lossy(&o.stdout);
+            for f in flags {
+                assert!(text.contains(f), "`{cmd} {h}` does not mention {f}:\n{text}");
+            }
+            assert!(text.contains("Exit codes"), "{cmd}");
+        }
+        // Help wins over other (even bad) flags, and `help CMD` is the same text.
+        assert_eq!(run(&[cmd, "--bogus", "--help"]).stdout, run(&[cmd, "--help"]).stdout);
+        assert_eq!(run(&["help", cmd]).stdout, run(&[cmd, "--help"]).stdout);
+    }
+    let o = run(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("--schema") && text.contains("COMMAND --help"), "{text}");
+    assert_bad_input(&run(&["help", "frobnicate"]));
+}
+
+/// `--only` is case-insensitive; an unknown ID lists the valid ones.
+#[test]
+fn only_ids_are_case_insensitive() {
+    let d = tmp("only");
+    let o = run(&["reproduce", "--quick", "--only", "s1", "--out", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("S1 "));
+    let o = run(&["reproduce", "--quick", "--only", "s1,nope", "--out", d.to_str().unwrap()]);
+    assert_bad_input(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    for id in CATALOGUE.iter().map(|(i, _)| *i) {
+        assert!(err.contains(id), "{id} not listed: {err}");
+    }
+}

@@ -162,9 +162,13 @@ fn perturbed_step_is_named() {
     let o = run(&["conform", "--spec", spec.to_str().unwrap(), "--trajectory", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("step 5 coordinate 3"), "{err}");
+    assert!(err.contains("step 5 (W_5 from your W_4 and noise[4]) coordinate 3"), "{err}");
+    assert!(err.contains("reference") && err.contains("yours"), "{err}");
+    assert!(!err.contains(" ours ") && !err.contains("theirs"), "{err}");
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(report["first_difference"]["step"], 5);
+    assert!(report["first_difference"]["reference"].is_number());
+    assert!(report["first_difference"]["yours"].is_number());
     // Looser tolerances accept it.
     let o = run(&[
         "conform",
@@ -378,4 +382,310 @@ fn oversized_and_missing_inputs_are_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("limit"));
     assert!(!d.join("o").exists());
+}
+
+/// The names serde accepts for an enum, read from its own error message for
+/// an unknown variant (so a new variant shows up here without editing the test).
+fn serde_names<T: serde::de::DeserializeOwned + std::fmt::Debug>(probe: serde_json::Value) -> Vec<String> {
+    let e = serde_json::from_value::<T>(probe).unwrap_err().to_string();
+    let list = e
+        .split("expected one of ")
+        .nth(1)
+        .or_else(|| e.split("expected ").nth(1))
+        .expect("serde lists the variants");
+    let names: Vec<String> = list
+        .split('`')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, s)| s.to_string())
+        .collect();
+    assert!(!names.is_empty(), "{e}");
+    names
+}
+
+fn spec_kind_names() -> Vec<(&'static str, Vec<String>)> {
+    use serde_json::json;
+    use transport_langevin::spec::{ActivationName, DataSpec, Init, ModelSpec, SpectrumSpec};
+    let bogus = json!({"kind": "no-such-kind"});
+    vec![
+        ("model.kind", serde_names::<ModelSpec>(bogus.clone())),
+        ("spectrum.kind", serde_names::<SpectrumSpec>(bogus.clone())),
+        ("data.kind", serde_names::<DataSpec>(bogus)),
+        ("loss", serde_names::<transport_langevin::Loss>(json!("no-such-loss"))),
+        ("init", serde_names::<Init>(json!("no-such-init"))),
+        ("model.activation", serde_names::<ActivationName>(json!("no-such-activation"))),
+    ]
+}
+
+/// paper/oracle-maths.md documents every model, spectrum, data, loss, init
+/// and activation kind that the spec accepts (enumerated from serde).
+#[test]
+fn oracle_maths_documents_every_spec_kind() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("paper/oracle-maths.md")).unwrap();
+    let kinds = spec_kind_names();
+    assert!(kinds[0].1.len() >= 3 && kinds[1].1.len() >= 2, "{kinds:?}");
+    for (field, names) in &kinds {
+        for n in names {
+            // The checklist (last section) has one row per field.
+            let row = doc.lines().rfind(|l| l.starts_with(&format!("| `{field}` |")));
+            let row = row.unwrap_or_else(|| panic!("no checklist row for `{field}` in paper/oracle-maths.md"));
+            assert!(
+                row.contains(&format!("`{n}`")),
+                "{field} `{n}` missing from the checklist of paper/oracle-maths.md"
+            );
+            // ... and is explained in the body, not only listed.
+            assert!(
+                doc.matches(&format!("`{n}`")).count() >= 2,
+                "`{n}` is only in the checklist of paper/oracle-maths.md"
+            );
+        }
+    }
+    for s in [
+        "S_η e_k = e_k / (1 + ηλ/μ_k)",
+        "k·q + j",
+        "no ½",
+        "y ∈ {−1, +1}",
+        "√2 cos(π k x)",
+        "(1/M) Eᵀ P",
+        "step k+1",
+    ] {
+        assert!(doc.contains(s), "paper/oracle-maths.md lost `{s}`");
+    }
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(readme.contains("(paper/oracle-maths.md)"));
+}
+
+/// The schema's kinds and enum values are exactly serde's.
+#[test]
+fn schema_agrees_with_serde() {
+    let schema = transport_langevin::spec::schema();
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    let kinds = spec_kind_names();
+    let consts = |field: &str| -> Vec<String> {
+        schema["properties"][field]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["properties"]["kind"]["const"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let enums = |v: &serde_json::Value| -> Vec<String> {
+        v["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(consts("model"), kinds[0].1);
+    assert_eq!(consts("spectrum"), kinds[1].1);
+    assert_eq!(consts("data"), kinds[2].1);
+    assert_eq!(enums(&schema["properties"]["loss"]), kinds[3].1);
+    assert_eq!(enums(&schema["properties"]["init"]), kinds[4].1);
+    assert_eq!(
+        enums(&schema["properties"]["model"]["oneOf"][1]["properties"]["activation"]),
+        kinds[5].1
+    );
+    // Every field of the Spec struct is a property; the required ones are
+    // those without a default.
+    let example = serde_json::to_value(Spec::example()).unwrap();
+    let props = schema["properties"].as_object().unwrap();
+    for k in example.as_object().unwrap().keys() {
+        assert!(props.contains_key(k), "{k} not in the schema");
+    }
+    let required: Vec<&str> = schema["required"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    for k in props.keys() {
+        assert_eq!(required.contains(&k.as_str()), k != "pcn_step", "{k}");
+    }
+}
+
+/// `spec --example` for every model kind and every spectrum kind prints a
+/// valid spec that follows `spec --schema`; `run` writes its trajectory and
+/// that trajectory conforms (exit 0).
+#[test]
+fn every_example_kind_runs_and_conforms() {
+    let d = tmp("examples");
+    std::fs::create_dir_all(&d).unwrap();
+    let o = run(&["spec", "--schema"]);
+    assert_eq!(o.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(schema, transport_langevin::spec::schema());
+    let kinds = spec_kind_names();
+    let mut asks: Vec<(&str, String)> = kinds[0].1.iter().map(|k| ("--model", k.clone())).collect();
+    asks.extend(kinds[1].1.iter().map(|k| ("--spectrum", k.clone())));
+    let mut models_seen = std::collections::BTreeSet::new();
+    for (flag, kind) in &asks {
+        let o = run(&["spec", "--example", flag, kind]);
+        assert_eq!(o.status.code(), Some(0), "{flag} {kind}: {}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let key = if *flag == "--model" { "model" } else { "spectrum" };
+        assert_eq!(v[key]["kind"], kind.as_str());
+        models_seen.insert(v["model"]["kind"].as_str().unwrap().to_string());
+        let problems = transport_langevin::json::check_schema(&schema, &v);
+        assert!(problems.is_empty(), "{flag} {kind}: {problems:?}");
+        let spec = Spec::parse(&v.to_string(), "example").unwrap();
+        let name = format!("{}-{kind}", &flag[2..]);
+        let spec_path = d.join(format!("{name}.json"));
+        std::fs::write(&spec_path, &o.stdout).unwrap();
+        let out = d.join(&name);
+        let o = run(&["run", "--spec", spec_path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        let traj = out.join("trajectory.json");
+        assert!(traj.exists(), "{name}: small runs write the trajectory by default");
+        let t: Trajectory = serde_json::from_str(&std::fs::read_to_string(&traj).unwrap()).unwrap();
+        assert_eq!(t.states.len(), spec.steps + 1);
+        let o = run(&["conform", "--trajectory", traj.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(models_seen.len(), kinds[0].1.len());
+}
+
+/// A spec with several problems reports all of them at once, each with its
+/// field, and none is called invalid JSON.
+#[test]
+fn several_problems_are_reported_at_once() {
+    let regression = Spec::examples().into_iter().find(|e| e.0 == "regression").unwrap().2;
+    let mut v = serde_json::to_value(&regression).unwrap();
+    let sp = v["spectrum"].as_object_mut().unwrap();
+    for k in ["c_mu", "decay", "modes"] {
+        sp.remove(k);
+    }
+    v.as_object_mut().unwrap().remove("lambda");
+    v["colour"] = serde_json::json!("blue");
+    v["steps"] = serde_json::json!("ten");
+    let e = Spec::parse(&v.to_string(), "spec.json").unwrap_err();
+    let Error::Schema { problems, .. } = &e else { panic!("{e}") };
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    for f in ["spectrum.c_mu", "spectrum.decay", "spectrum.modes", "lambda", "colour", "steps"] {
+        assert!(fields.contains(&f), "{f} not in {fields:?}");
+    }
+    let msg = e.to_string();
+    assert!(!msg.contains("invalid JSON"), "{msg}");
+    assert!(msg.contains("6 problems"), "{msg}");
+    // Out-of-range values (after the schema) are reported together too.
+    let bad = Spec {
+        eta: -1.0,
+        beta: 0.0,
+        chains: 0,
+        ..Spec::example()
+    };
+    let e = bad.validate().unwrap_err();
+    let Error::Several(all) = &e else { panic!("{e}") };
+    assert_eq!(all.len(), 3, "{e}");
+    // Through the CLI: one line, exit 2.
+    let d = tmp("several");
+    std::fs::create_dir_all(&d).unwrap();
+    let p = d.join("spec.json");
+    std::fs::write(&p, v.to_string()).unwrap();
+    let o = run(&["run", "--spec", p.to_str().unwrap(), "--out", d.join("o").to_str().unwrap()]);
+    assert_exit_2(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("spectrum.c_mu") && err.contains("spectrum.modes") && err.contains("colour"),
+        "{err}"
+    );
+    // A type error in a trajectory is a schema problem, not invalid JSON.
+    let t = d.join("t.json");
+    std::fs::write(&t, r#"{"format_version": 1, "states": "none"}"#).unwrap();
+    let o = run(&["conform", "--spec", p.to_str().unwrap(), "--trajectory", t.to_str().unwrap()]);
+    assert_exit_2(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("states") && !err.contains("invalid JSON"), "{err}");
+    // A genuine syntax error is invalid JSON.
+    std::fs::write(&p, "{\"spec_version\": 1,").unwrap();
+    let o = run(&["run", "--spec", p.to_str().unwrap(), "--out", d.join("o").to_str().unwrap()]);
+    assert_exit_2(&o);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("invalid JSON"));
+    assert!(!d.join("o").exists());
+}
+
+/// NaN and Infinity (as Python's json writes them) get their own message.
+#[test]
+fn nan_and_infinity_are_named() {
+    let d = tmp("nan");
+    std::fs::create_dir_all(&d).unwrap();
+    let text = serde_json::to_string_pretty(&Spec::example()).unwrap();
+    for (lit, line) in [
+        ("NaN", "\"eta\": NaN,"),
+        ("Infinity", "\"eta\": Infinity,"),
+        ("-Infinity", "\"eta\": -Infinity,"),
+    ] {
+        let bad = text.replace("\"eta\": 0.01,", line);
+        assert_ne!(bad, text);
+        let e = Spec::parse(&bad, "s").unwrap_err();
+        assert!(matches!(&e, Error::NonFiniteJson { literal, .. } if literal == lit), "{e}");
+        let p = d.join("spec.json");
+        std::fs::write(&p, &bad).unwrap();
+        let o = run(&["run", "--spec", p.to_str().unwrap(), "--out", d.join("o").to_str().unwrap()]);
+        assert_exit_2(&o);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("NaN/Infinity are not allowed in JSON inputs") && err.contains(lit),
+            "{err}"
+        );
+    }
+    // Inside a string it is just text.
+    assert_eq!(transport_langevin::json::non_finite_literal(r#"{"a": "NaN"}"#), None);
+    let traj = d.join("t.json");
+    std::fs::write(&traj, r#"{"format_version": 1, "states": [[NaN]]}"#).unwrap();
+    let o = run(&[
+        "conform",
+        "--spec",
+        d.join("spec.json").to_str().unwrap(),
+        "--trajectory",
+        traj.to_str().unwrap(),
+    ]);
+    assert_exit_2(&o);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("NaN/Infinity"));
+}
+
+/// Exit code 2 and exactly one line on stderr, nothing on stdout.
+fn assert_exit_2(o: &Output) {
+    assert_eq!(o.status.code(), Some(2), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "stderr: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(o.stdout.is_empty());
+}
+
+/// Bad `spec` requests: one line, exit 2.
+#[test]
+fn bad_spec_requests_are_exit_2() {
+    for args in [
+        &["spec"][..],
+        &["spec", "--example", "--model", "perceptron"],
+        &["spec", "--example", "--spectrum", "matern"],
+        &["spec", "--example", "--model", "regression", "--spectrum", "gaussian-kernel"],
+        &["spec", "--example", "--model", "clipped", "--spectrum", "power-law"],
+        &["spec", "--schema", "--example"],
+        &["spec", "--example", "--model"],
+    ] {
+        assert_exit_2(&run(args));
+    }
+    let o = run(&["spec", "--example", "--model", "regression", "--spectrum", "gaussian-kernel"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("power-law"));
+}
+
+/// Above the size cap `run` says that it did not write the trajectory.
+#[test]
+fn run_says_when_it_skips_the_trajectory() {
+    let d = tmp("cap");
+    std::fs::create_dir_all(&d).unwrap();
+    let base = Spec::examples().into_iter().find(|e| e.0 == "regression").unwrap().2;
+    let spec = Spec {
+        steps: 20_000,
+        chains: 1,
+        ..base
+    };
+    let p = d.join("spec.json");
+    write_json(&p, &spec);
+    let out = d.join("o");
+    let o = run(&["run", "--spec", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("trajectory not written") && text.contains("100000") && text.contains("--full"),
+        "{text}"
+    );
+    assert!(out.join("summary.json").exists() && !out.join("trajectory.json").exists());
 }
