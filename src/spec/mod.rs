@@ -44,12 +44,14 @@
 //! are reported at once (the document is checked against [`schema`] first).
 //! The formulas each field defines: `paper/oracle-maths.md`.
 
+mod problem;
+mod schema;
+
+pub use problem::{normals, AnyModel, Problem};
+pub use schema::schema;
+
 use crate::error::{self, Error, Result};
 use crate::loss::Loss;
-use crate::model::{Activation, Data, Model, Potential, Regression, TwoLayer, Variant};
-use crate::rng::{chain_rng, standard_normal_matrix, uniform01};
-use crate::space::{Coef, Kernel, Space};
-use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
 /// Current spec version.
@@ -445,82 +447,6 @@ impl Spec {
             ModelSpec::Clipped { .. } => self.input_dim() + 1,
         }
     }
-
-    /// Builds the problem: space, model, data, initial state.
-    pub fn build(&self) -> Result<Problem> {
-        self.validate()?;
-        let data = self.data()?;
-        let (space, model, particles, second_layer) = match (&self.model, &self.spectrum) {
-            (ModelSpec::Regression, SpectrumSpec::PowerLaw { c_mu, decay, modes }) => {
-                let space = Space::power_law(*c_mu, *decay, *modes)?;
-                let model = Regression::new(&space, &data, self.loss)?;
-                (space, AnyModel::Regression(model), None, None)
-            }
-            (ModelSpec::TwoLayer { width, activation }, SpectrumSpec::GaussianKernel { bandwidth, modes }) => {
-                let p = normals(self.seed, PARTICLE_STREAM, *width, self.input_dim());
-                let space = Space::finite_width(p.clone(), Kernel::Gaussian { bandwidth: *bandwidth }, *modes)?;
-                let a = crate::problems::alternating_signs(*width);
-                let model = TwoLayer::new(&space, data.clone(), self.loss, act(*activation), Variant::Lifted { a: a.clone() })?;
-                (space, AnyModel::TwoLayer(model), Some(p), Some(a))
-            }
-            (ModelSpec::Clipped { width, activation, clip_r }, SpectrumSpec::GaussianKernel { bandwidth, modes }) => {
-                let p = normals(self.seed, PARTICLE_STREAM, *width, self.input_dim() + 1);
-                let space = Space::finite_width(p.clone(), Kernel::Gaussian { bandwidth: *bandwidth }, *modes)?;
-                let model = TwoLayer::new(&space, data.clone(), self.loss, act(*activation), Variant::Clipped { r: *clip_r })?;
-                (space, AnyModel::TwoLayer(model), Some(p), None)
-            }
-            _ => unreachable!("validate() rejects other combinations"),
-        };
-        let init = match self.init {
-            Init::Identity => space.identity_coefficients()?,
-            Init::Zero => Coef::zeros(space.modes(), self.value_dim()),
-        };
-        Ok(Problem {
-            space,
-            model,
-            data,
-            init,
-            particles,
-            second_layer,
-        })
-    }
-
-    fn data(&self) -> Result<Data> {
-        let logistic = self.loss == Loss::Logistic;
-        let sign = |v: f64| if v >= 0.0 { 1.0 } else { -1.0 };
-        let (x, y) = match &self.data {
-            DataSpec::Inline { x, y } => (DMatrix::from_fn(x.len(), x[0].len(), |i, j| x[i][j]), DVector::from_vec(y.clone())),
-            DataSpec::Toy { n, dim, seed } => match self.model {
-                ModelSpec::Regression => {
-                    let mut rng = chain_rng(*seed, 0);
-                    let x = DMatrix::from_fn(*n, 1, |_, _| uniform01(&mut rng));
-                    let y = DVector::from_fn(*n, |i, _| {
-                        let t = x[(i, 0)];
-                        let v = libm::sin(2.0 * std::f64::consts::PI * t) + 0.3 * libm::cos(7.0 * t);
-                        if logistic {
-                            sign(v)
-                        } else {
-                            v
-                        }
-                    });
-                    (x, y)
-                }
-                _ => {
-                    let x = normals(*seed, 0, *n, *dim);
-                    let y = DVector::from_fn(*n, |i, _| {
-                        let v = libm::tanh(x[(i, 0)]) + 0.5 * x[(i, 1.min(dim - 1))];
-                        if logistic {
-                            sign(v)
-                        } else {
-                            v
-                        }
-                    });
-                    (x, y)
-                }
-            },
-        };
-        Data::new(x, y)
-    }
 }
 
 fn inline_data(x: &[Vec<f64>], y: &[f64]) -> Result<()> {
@@ -559,167 +485,4 @@ fn limit(name: &'static str, v: usize) -> Result<()> {
         });
     }
     Ok(())
-}
-
-fn act(a: ActivationName) -> Activation {
-    match a {
-        ActivationName::Tanh => Activation::Tanh,
-    }
-}
-
-/// rows × cols standard normals, row-major, from stream `stream` of `seed`.
-pub fn normals(seed: u64, stream: u64, rows: usize, cols: usize) -> DMatrix<f64> {
-    standard_normal_matrix(&mut chain_rng(seed, stream), rows, cols)
-}
-
-/// Either model of a spec.
-#[derive(Debug, Clone)]
-pub enum AnyModel {
-    /// Regression on the cosine basis.
-    Regression(Regression),
-    /// A two-layer network (lifted or clipped).
-    TwoLayer(TwoLayer),
-}
-
-impl AnyModel {
-    /// The model inside.
-    pub fn as_model(&self) -> &dyn Model {
-        match self {
-            AnyModel::Regression(m) => m,
-            AnyModel::TwoLayer(m) => m,
-        }
-    }
-}
-
-/// Forwards every method, provided ones included, to the model inside.
-impl Potential for AnyModel {
-    fn shape(&self) -> (usize, usize) {
-        self.as_model().shape()
-    }
-
-    fn value(&self, w: &Coef) -> f64 {
-        self.as_model().value(w)
-    }
-
-    fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
-        self.as_model().gradient(w, grad)
-    }
-}
-
-impl Model for AnyModel {
-    fn loss(&self) -> Loss {
-        self.as_model().loss()
-    }
-
-    fn predict(&self, w: &Coef, x: &DMatrix<f64>) -> Result<DVector<f64>> {
-        self.as_model().predict(w, x)
-    }
-
-    fn predict_train(&self, w: &Coef) -> DVector<f64> {
-        self.as_model().predict_train(w)
-    }
-
-    fn targets(&self) -> &DVector<f64> {
-        self.as_model().targets()
-    }
-
-    fn risk_on(&self, w: &Coef, data: &Data) -> Result<f64> {
-        self.as_model().risk_on(w, data)
-    }
-}
-
-/// Everything a run needs, built from a spec.
-#[derive(Debug, Clone)]
-pub struct Problem {
-    /// The space H_N.
-    pub space: Space,
-    /// The model with its data.
-    pub model: AnyModel,
-    /// The training data.
-    pub data: Data,
-    /// W_0.
-    pub init: Coef,
-    /// The particles (finite width).
-    pub particles: Option<DMatrix<f64>>,
-    /// The fixed second layer (lifted model).
-    pub second_layer: Option<DVector<f64>>,
-}
-
-/// The JSON Schema (draft 2020-12) of a spec, written by hand from
-/// [`Spec`] (what `spec --schema` prints). It states the structure —
-/// required and allowed fields, types, enum values, simple bounds — and
-/// [`Spec::parse`] checks every document against it before reading it, so
-/// that all structural problems are reported at once. Conditions between
-/// fields (modes ≤ width, regression needs `power-law`, …) are
-/// [`Spec::validate`]'s.
-pub fn schema() -> serde_json::Value {
-    use serde_json::json;
-    let count = |what: &str| json!({"type": "integer", "minimum": 1, "description": what});
-    let positive = |what: &str| json!({"type": "number", "exclusiveMinimum": 0, "description": what});
-    let activation = json!({"enum": ["tanh"], "description": "activation σ of the first layer"});
-    let closed = |kind: &str, what: &str, props: serde_json::Value, required: &[&str]| {
-        let mut p = props.as_object().cloned().unwrap_or_default();
-        p.insert("kind".into(), json!({"const": kind}));
-        let mut r = vec!["kind"];
-        r.extend_from_slice(required);
-        json!({"type": "object", "description": what, "properties": p, "required": r, "additionalProperties": false})
-    };
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://github.com/transport-langevin/spec/1",
-        "title": "transport-langevin problem spec, spec_version 1",
-        "description": "One run of the scheme W_{k+1} = S_eta(W_k - eta grad L(W_k) + sqrt(2 eta/beta) eps_k); formulas in paper/oracle-maths.md.",
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["spec_version", "model", "spectrum", "data", "loss", "eta", "beta", "lambda", "steps", "chains", "seed", "init"],
-        "properties": {
-            "spec_version": {"type": "integer", "const": SPEC_VERSION, "description": "format version, 1"},
-            "model": {
-                "type": "object",
-                "description": "f_W: the model whose empirical risk drives the chain",
-                "oneOf": [
-                    closed("regression", "f_W(x) = sum_k W[k] e_k(x) on the cosine basis of L2[0,1] (d = 1, q = 1); needs a power-law spectrum", json!({}), &[]),
-                    closed("two-layer", "lifted network f_W(x) = (1/M) sum_m a_m tanh(theta_m . x), a_m = +1, -1, +1, ... (q = d); needs a gaussian-kernel spectrum",
-                        json!({"width": count("width M: number of particles (initial weights)"), "activation": activation}), &["width", "activation"]),
-                    closed("clipped", "clipped network: first layer R tanh(theta/R), second layer R tanh(theta_last/R) (q = d + 1); needs a gaussian-kernel spectrum",
-                        json!({"width": count("width M"), "activation": activation, "clip_r": {"type": "number", "minimum": 1, "description": "clip radius R >= 1"}}),
-                        &["width", "activation", "clip_r"]),
-                ]
-            },
-            "spectrum": {
-                "type": "object",
-                "description": "eigenvalues mu_k (and, for networks, eigenfunctions e_k) of the regulariser",
-                "oneOf": [
-                    closed("power-law", "mu_k = c_mu (k+1)^(-decay), k = 0..modes-1",
-                        json!({"c_mu": positive("c_mu > 0"), "decay": positive("decay p > 0"), "modes": count("number of modes N")}),
-                        &["c_mu", "decay", "modes"]),
-                    closed("gaussian-kernel", "eigenpairs of G/M, G_ml = exp(-|w_m - w_l|^2 / (2 h^2)) over the particles",
-                        json!({"bandwidth": positive("bandwidth h > 0"), "modes": count("number of modes N <= width")}),
-                        &["bandwidth", "modes"]),
-                ]
-            },
-            "data": {
-                "type": "object",
-                "description": "training data (x_i, y_i), i < n",
-                "oneOf": [
-                    closed("toy", "generated from seed (stream 0)",
-                        json!({"n": count("number of points n"), "dim": count("input dimension d (1 for regression)"), "seed": {"type": "integer", "minimum": 0, "description": "seed of the data generator (u64)"}}),
-                        &["n", "dim", "seed"]),
-                    closed("inline", "given points",
-                        json!({"x": {"type": "array", "minItems": 1, "items": {"type": "array", "items": {"type": "number"}}, "description": "inputs, one list of d numbers per point"},
-                               "y": {"type": "array", "items": {"type": "number"}, "description": "outputs, one per point (±1 for the logistic loss)"}}),
-                        &["x", "y"]),
-                ]
-            },
-            "loss": {"enum": ["squared", "logistic"], "description": "squared (y - f)^2 (no 1/2) or logistic log(1 + exp(-y f)), y in {-1, +1}"},
-            "eta": positive("step size eta > 0"),
-            "beta": positive("inverse temperature beta > 0"),
-            "lambda": positive("regularisation lambda > 0"),
-            "steps": count("steps T per chain"),
-            "chains": count("independent chains (chain c uses stream c of seed)"),
-            "seed": {"type": "integer", "minimum": 0, "description": "seed of the noise and of the particles (u64)"},
-            "init": {"enum": ["identity", "zero"], "description": "W_0: identity (P_N of the identity map; finite width only) or zero"},
-            "pcn_step": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.2, "description": "pCN-MH proposal scale s in (0, 1] (run --pcn only)"},
-        }
-    })
 }
