@@ -4,12 +4,12 @@
 use super::SPEC_VERSION;
 
 /// The JSON Schema (draft 2020-12) of a spec, written by hand from
-/// [`Spec`] (what `spec --schema` prints). It states the structure —
+/// [`Spec`](super::Spec) (what `spec --schema` prints). It states the structure —
 /// required and allowed fields, types, enum values, simple bounds — and
-/// [`Spec::parse`] checks every document against it before reading it, so
+/// [`Spec::parse`](super::Spec::parse) checks every document against it before reading it, so
 /// that all structural problems are reported at once. Conditions between
 /// fields (modes ≤ width, regression needs `power-law`, …) are
-/// [`Spec::validate`]'s.
+/// [`Spec::validate`](super::Spec::validate)'s.
 pub fn schema() -> serde_json::Value {
     use serde_json::json;
     let count = |what: &str| json!({"type": "integer", "minimum": 1, "description": what});
