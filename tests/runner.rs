@@ -159,12 +159,11 @@ fn coupled_kernel_is_two_schemes_on_one_brownian_path() {
     f.step_with_noise(&model, &mut wf, &e2).unwrap();
     assert_eq!(st.coarse.w, wc.w);
     assert_eq!(st.fine.w, wf.w);
-    // Control: a pair whose fine step is not half the coarse one is refused.
-    assert!(Coupled::new(
-        coarse,
-        Langevin::new(&space, 1, 0.15, 10.0, 1.0, Discretization::SemiImplicit).unwrap()
-    )
-    .is_err());
+    // Controls: a pair whose fine step is not half the coarse one, or whose
+    // temperature differs, is refused.
+    let other = |eta, beta| Langevin::new(&space, 1, eta, beta, 1.0, Discretization::SemiImplicit).unwrap();
+    assert!(Coupled::new(coarse.clone(), other(0.15, 10.0)).is_err());
+    assert!(Coupled::new(coarse, other(0.1, 20.0)).is_err());
 }
 
 /// Under zero loss the AR(1) kernel with a = 1/(1 + ηλ/μ_k) and
@@ -217,5 +216,18 @@ fn tuned_pcn_is_fixed_after_adaptation() {
         assert_eq!(a, b);
     }
     assert_eq!(s1, s2);
+    // Control: a copy still in its adaptation phase changes its scale, so it
+    // leaves the plain chain at that scale within a few blocks.
+    let pcn = Pcn::new(&space, 1, 10.0, 1.0, 0.9).unwrap();
+    let mut adapting = TunedPcn::new(pcn.clone(), 10_000, 100, 0.3).unwrap();
+    let mut fixed = pcn;
+    let (mut r1, mut r2) = (chain_rng(2, 1), chain_rng(2, 1));
+    let mut s1 = Kernel::init(&adapting, &model, Coef::zeros(6, 1)).unwrap();
+    let mut s2 = s1.clone();
+    for _ in 0..500 {
+        adapting.step(&model, &mut r1, &mut s1);
+        fixed.step(&model, &mut r2, &mut s2);
+    }
+    assert_ne!(s1, s2);
     assert!(TunedPcn::new(plain, 10, 0, 0.3).is_err());
 }

@@ -36,16 +36,27 @@ impl Coupled {
     /// Couples `coarse` (step η) with `fine` (step η/2, same β, λ, space).
     ///
     /// # Errors
-    /// [`Error::OutOfRange`] unless fine's η is half of coarse's.
+    /// [`Error::OutOfRange`] unless fine's η is half of coarse's and its β
+    /// and λ are coarse's; [`Error::DimensionMismatch`] unless both act on
+    /// states of one shape.
     pub fn new(coarse: Langevin, fine: Langevin) -> Result<Coupled> {
-        if fine.eta() * 2.0 != coarse.eta() {
-            return Err(Error::OutOfRange {
-                name: "fine step",
-                value: fine.eta(),
-                range: "{coarse step / 2}",
-            });
+        for (name, value, wanted, range) in [
+            ("fine step", fine.eta(), coarse.eta() / 2.0, "{coarse step / 2}"),
+            ("fine beta", fine.beta(), coarse.beta(), "{coarse beta}"),
+            ("fine lambda", fine.lambda(), coarse.lambda(), "{coarse lambda}"),
+        ] {
+            if value != wanted {
+                return Err(Error::OutOfRange { name, value, range });
+            }
         }
         let shape = coarse.last_noise().shape();
+        if fine.last_noise().shape() != shape || fine.factors().len() != coarse.factors().len() {
+            return Err(Error::DimensionMismatch {
+                what: "fine chain's states (= coarse chain's)",
+                expected: coarse.last_noise().len(),
+                found: fine.last_noise().len(),
+            });
+        }
         Ok(Coupled {
             coarse,
             fine,
