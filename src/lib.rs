@@ -80,6 +80,6 @@ pub use dynamics::{Ar1, ChainRun, ChainRunner, Coupled, Discretization, Kernel, 
 pub use error::{Error, Result};
 pub use loss::Loss;
 pub use model::{Activation, Data, Model, Potential, Regression, TwoLayer, Variant, ZeroLoss};
-pub use record::{Check, Record, Status};
+pub use record::{Check, Reading, Record, Status};
 pub use space::{Coef, Space};
 pub use spec::{Problem, Spec};

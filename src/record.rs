@@ -25,6 +25,9 @@ pub enum Status {
     /// The printed formula disagrees with the numbers; the corrected form is
     /// tested and recorded in `paper/errata.md`.
     PrintedFormulaWrong,
+    /// The checks passed but a control was not rejected: the test could not
+    /// have failed, so it says nothing either way.
+    Inconclusive,
     /// Not measured yet: nothing is claimed.
     NotYetImplemented,
 }
@@ -37,6 +40,7 @@ impl Status {
             Status::HoldsWithSlack => "holds-with-slack",
             Status::Violated => "violated",
             Status::PrintedFormulaWrong => "printed-formula-wrong",
+            Status::Inconclusive => "inconclusive",
             Status::NotYetImplemented => "not-yet-implemented",
         }
     }
@@ -73,8 +77,18 @@ pub struct Check {
     pub tolerance: f64,
     /// Probability that a correct implementation fails this check.
     pub false_failure_prob: f64,
-    /// Whether the check passed.
+    /// Whether the check passed. For a control: whether the deliberately
+    /// wrong variant was rejected.
     pub passed: bool,
+    /// A control: the same test, same data and tolerance, applied to a
+    /// deliberately wrong variant of the claim or of the dynamics (see
+    /// [`Check::control_of`]). Absent from JSON when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub control: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Check {
@@ -91,6 +105,7 @@ impl Check {
             tolerance,
             false_failure_prob,
             passed,
+            control: false,
         }
     }
 
@@ -107,6 +122,30 @@ impl Check {
             tolerance,
             false_failure_prob,
             passed,
+            control: false,
+        }
+    }
+}
+
+impl Check {
+    /// The control made of `test`: `test` is the usual check computed on a
+    /// deliberately wrong variant (a rate faster by a stated factor, a
+    /// changed exponent, the wrong temperature, a missing √2), and the
+    /// control passes when that test *fails*, i.e. the wrong variant is
+    /// rejected. Its name says what was made wrong.
+    ///
+    /// ```
+    /// use transport_langevin::record::Check;
+    /// // The true value is 1.0 ± 0.01; the variant "rate × 2" measures 2.0.
+    /// let c = Check::control_of("rate x2 (control)", Check::equal("rate", 1.0, 2.0, 0.01, 0.05, 1e-3));
+    /// assert!(c.control && c.passed);
+    /// ```
+    pub fn control_of(name: &str, test: Check) -> Check {
+        Check {
+            name: name.to_string(),
+            passed: !test.passed,
+            control: true,
+            ..test
         }
     }
 }
@@ -140,6 +179,22 @@ pub struct Record {
     pub evidence: Vec<String>,
     /// One paragraph of explanation (method, caveats, errata pointers).
     pub notes: String,
+    /// Where the printed statement admits several readings: the verdict
+    /// under each. `status` is the verdict under the reading that the
+    /// statement's proof technique requires. Absent from JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<Reading>,
+}
+
+/// The verdict of a statement under one reading of its printed form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// The reading, in words (e.g. "δ free in (0, 1)").
+    pub reading: String,
+    /// The verdict under it.
+    pub status: Status,
+    /// The decisive numbers, or a pointer to the checks and errata.
+    pub evidence: String,
 }
 
 impl Record {
@@ -164,15 +219,20 @@ impl Record {
             checks: Vec::new(),
             evidence: Vec::new(),
             notes: "not measured yet; nothing is claimed".to_string(),
+            readings: Vec::new(),
         }
     }
 
-    /// Verdict from the checks: `Violated` if any failed, otherwise `Holds`.
+    /// Verdict from the checks: `Violated` if any claim check failed,
+    /// otherwise `Inconclusive` if a control was not rejected, otherwise
+    /// `Holds`.
     pub fn status_from_checks(checks: &[Check]) -> Status {
-        if checks.iter().all(|c| c.passed) {
-            Status::Holds
-        } else {
+        if checks.iter().any(|c| !c.control && !c.passed) {
             Status::Violated
+        } else if checks.iter().any(|c| c.control && !c.passed) {
+            Status::Inconclusive
+        } else {
+            Status::Holds
         }
     }
 }

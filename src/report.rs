@@ -164,12 +164,30 @@ pub fn markdown(records: &[Record], quick: bool) -> String {
         if r.status == Status::NotYetImplemented {
             continue;
         }
+        if !r.readings.is_empty() {
+            s.push_str("Readings of the printed statement (the verdict above is the one the proof needs):\n\n| reading | verdict | evidence |\n|---|---|---|\n");
+            for rd in &r.readings {
+                s.push_str(&format!("| {} | {} | {} |\n", rd.reading, rd.status.as_str(), rd.evidence));
+            }
+            s.push('\n');
+        }
         if !r.checks.is_empty() {
             s.push_str("| check | theoretical | empirical | stderr | ratio | tolerance | false-failure prob. | passed |\n|---|---|---|---|---|---|---|---|\n");
             for c in &r.checks {
                 s.push_str(&format!(
                     "| {} | {:.6e} | {:.6e} | {:.2e} | {:.4} | {:.2e} | {:.1e} | {} |\n",
-                    c.name, c.theoretical, c.empirical, c.stderr, c.ratio, c.tolerance, c.false_failure_prob, c.passed
+                    if c.control {
+                        format!("{} (control: wrong variant rejected?)", c.name)
+                    } else {
+                        c.name.clone()
+                    },
+                    c.theoretical,
+                    c.empirical,
+                    c.stderr,
+                    c.ratio,
+                    c.tolerance,
+                    c.false_failure_prob,
+                    c.passed
                 ));
             }
             s.push('\n');

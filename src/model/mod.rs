@@ -6,6 +6,7 @@
 //! model returns them as an N × q [`Coef`].
 
 pub mod regression;
+pub mod reparametrized;
 pub mod two_layer;
 
 use crate::error::{self, Error, Result};
@@ -14,6 +15,7 @@ use crate::space::Coef;
 use nalgebra::{DMatrix, DVector};
 
 pub use regression::Regression;
+pub use reparametrized::Reparametrized;
 pub use two_layer::{Activation, TwoLayer, Variant};
 
 /// A data set D_n = (x_i, y_i): inputs n × d, outputs n.
