@@ -108,11 +108,17 @@ run_one() { # module targets timeout extra mode
         skips=(--skip value_stability --skip golden)
     fi
     mkdir -p "$dir"
-    echo "[$module $mode] $(date -u +%H:%M:%S) cargo mutants -f $module ${args[*]} -- -- ${skips[*]} $extra"
+    echo "[$module $mode] $(date -u +%H:%M:%S) cargo mutants -f $module --in-place ${args[*]} -- -- ${skips[*]} $extra"
     local start=$SECONDS
     # Exit status 2 (missed mutants) and 3 (timeouts) are results, not errors.
-    cargo mutants -f "$module" -j 1 --in-place --timeout "$timeout" --profile mutants \
+    cargo mutants -f "$module" --in-place --timeout "$timeout" --profile mutants \
         -o "$dir" "${args[@]}" -- -- "${skips[@]}" $extra >"$dir/log.txt" 2>&1 || true
+    if [ ! -f "$dir/mutants.out/outcomes.json" ]; then
+        echo "[$module $mode] cargo-mutants did not finish; the end of $dir/log.txt:" >&2
+        tail -5 "$dir/log.txt" >&2
+        rm -rf "$dir"
+        return 1
+    fi
     echo "[$module $mode] $((SECONDS - start)) s"
 }
 
