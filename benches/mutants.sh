@@ -17,9 +17,10 @@
 #                a stated statistical test).
 #
 # Results go to target/mutants-campaign/<module>/<mode>/ (cargo-mutants'
-# own mutants.out, with outcomes.json). A module whose outcomes.json exists
-# is skipped, so an interrupted campaign resumes where it stopped; delete
-# the folder to redo one. At the end the table of scores is printed in the
+# own mutants.out, with outcomes.json, and a file `done` once cargo-mutants
+# has finished). A finished module is skipped, an unfinished one is redone,
+# so an interrupted campaign resumes where it stopped; delete a module's
+# folder to redo it. At the end the table of scores is printed in the
 # layout of paper/calibration.md.
 #
 # Mutants are applied in place (--in-place), so run the campaign in a
@@ -91,10 +92,11 @@ run_one() { # module targets timeout extra mode
     local slug dir args=() t skips=()
     slug=$(echo "$module" | sed 's|^src/||; s|/|_|g; s|\.rs$||')
     dir="$OUT/$slug/$mode"
-    if [ -f "$dir/mutants.out/outcomes.json" ]; then
+    if [ -f "$dir/done" ]; then
         echo "[$module $mode] done before: skipped"
         return
     fi
+    rm -rf "$dir"
     for t in $targets; do
         if [ "$t" = "--lib" ]; then
             args+=(-C --lib)
@@ -119,6 +121,7 @@ run_one() { # module targets timeout extra mode
         rm -rf "$dir"
         return 1
     fi
+    touch "$dir/done"
     echo "[$module $mode] $((SECONDS - start)) s"
 }
 
@@ -138,7 +141,7 @@ print("|---|---|---|---|---|---|---|---|")
 for slug in sorted(os.listdir(out)):
     for mode in ("all", "correctness"):
         f = os.path.join(out, slug, mode, "mutants.out", "outcomes.json")
-        if not os.path.exists(f):
+        if not os.path.exists(os.path.join(out, slug, mode, "done")):
             continue
         o = json.load(open(f))
         c = {k: 0 for k in ("CaughtMutant", "Timeout", "MissedMutant", "Unviable")}
