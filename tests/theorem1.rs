@@ -16,7 +16,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use transport_langevin::error::Error;
 use transport_langevin::experiments::t1_gap::{
-    cgap_checks, compute_sweep, compute_sweep_on, scale_probe_checks, sweep_sizes, t1_checks, Sweep, SweepSizes, RULES,
+    cgap_checks, cgap_quantile_checks, compute_sweep, compute_sweep_on, quantile_slope_tolerance, scale_probe_checks, sweep_sizes,
+    t1_checks, t1_controls, Sweep, SweepSizes, REQUIRED_POWER, RULES,
 };
 use transport_langevin::record::Check;
 use transport_langevin::statements::t1::{non_vacuous_from, BetaRule, T1Params};
@@ -333,4 +334,37 @@ fn calibration_over_100_seeds() {
             },
         ],
     );
+}
+
+/// The C-gap tolerance: z_α·se when that already gives power ≥ 0.99
+/// against a true slope of −1/4, else (full size only) lowered to
+/// 1/4 − z_{0.99}·se, with the false-failure probability it then costs.
+#[test]
+fn quantile_slope_tolerance_meets_the_power_requirement() {
+    let alpha = FALSE_FAILURE / 2.0;
+    // se = 0.03: z_α se = 0.099, power Φ((0.25 − 0.099)/0.03) ≈ 1.
+    let (tol, ffp, power) = quantile_slope_tolerance(0.03, alpha, true);
+    assert!((tol - 3.2905 * 0.03).abs() < 1e-3 && (ffp - alpha).abs() < 1e-9 && power > 0.999);
+    // se = 0.06: z_α se = 0.197 would give power 0.81; lowered to 0.25 − 2.326·0.06.
+    let (tol, ffp, power) = quantile_slope_tolerance(0.06, alpha, true);
+    assert!((tol - (0.25 - 2.3263 * 0.06)).abs() < 1e-3, "{tol}");
+    assert!((power - REQUIRED_POWER).abs() < 1e-6, "{power}");
+    assert!(ffp > alpha && ffp < 0.05, "{ffp}");
+    // Quick size: never lowered.
+    let (tol, ffp, _) = quantile_slope_tolerance(0.06, alpha, false);
+    assert!((tol - 3.2905 * 0.06).abs() < 1e-3 && (ffp - alpha).abs() < 1e-9);
+}
+
+/// On the quick sweep (seed 11): the quantile-slope checks pass (false
+/// failure ≤ 1e-3 over a fresh seed) and their control, the unnormalised
+/// gap n(𝓛 − 𝓛̂), is rejected; T1's controls are rejected. Claimed power of
+/// each control ≥ 0.99 (`paper/calibration.md`).
+#[test]
+fn quantile_slope_checks_pass_and_their_controls_are_rejected() {
+    let (c, slopes) = cgap_quantile_checks(quick_sweep(), SEED, false, |d| d.gap);
+    assert_eq!(c.len(), 4, "{slopes:?}");
+    assert!(c.iter().all(|c| c.passed), "{c:?}");
+    assert_eq!(c.iter().filter(|c| c.control).count(), 2);
+    let t = t1_controls(quick_sweep()).unwrap();
+    assert!(t.iter().all(|c| c.control && c.passed), "{t:?}");
 }

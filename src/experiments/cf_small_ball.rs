@@ -103,9 +103,16 @@ pub fn monte_carlo(s: &[f64], eps: f64, samples: usize, chunks: usize, seed: u64
 /// The MC comparison: the calculator's P on the K-term sum against the hit
 /// frequency, z test at level `alpha` with the binomial standard error.
 pub fn mc_check(s: &[f64], eps: f64, samples: usize, seed: u64, alpha: f64) -> Result<Check> {
+    let (hits, n) = monte_carlo(s, eps, samples, 16, seed);
+    mc_compare(s, eps, hits, n, alpha)
+}
+
+/// The z test of [`mc_check`] with the calculator run on the variances `s`
+/// and the hit count given (the control passes variances other than those
+/// sampled).
+pub fn mc_compare(s: &[f64], eps: f64, hits: usize, n: usize, alpha: f64) -> Result<Check> {
     let v = cf::Variances::finite(s.to_vec())?;
     let p = libm::exp(-cf::small_ball(&v, eps)?.neg_log_prob);
-    let (hits, n) = monte_carlo(s, eps, samples, 16, seed);
     let phat = hits as f64 / n as f64;
     let se = (p * (1.0 - p) / n as f64).sqrt();
     Ok(Check::equal(
@@ -146,9 +153,30 @@ impl Experiment for SmallBallChecks {
         let samples = ctx.size(200_000, 2_000_000);
         let alpha = FALSE_FAILURE / MC_EPS.len() as f64;
         let s = cf::Variances::prior(1.0, 2.0, 1.0, 1.0)?.first(MC_TERMS);
+        let mut controls = Vec::new();
         for (i, &eps) in MC_EPS.iter().enumerate() {
-            checks.push(mc_check(&s, eps, samples, ctx.seed.wrapping_add(i as u64), alpha)?);
+            let (hits, total) = monte_carlo(&s, eps, samples, 16, ctx.seed.wrapping_add(i as u64));
+            checks.push(mc_compare(&s, eps, hits, total, alpha)?);
+            if i == 0 {
+                // Control: the calculator at the wrong temperature (βλ = 1/2,
+                // every variance doubled) against the same hits.
+                let doubled: Vec<f64> = s.iter().map(|v| 2.0 * v).collect();
+                controls.push(Check::control_of(
+                    &format!("control: P at eps={eps} for beta lambda = 1/2 (variances x2, wrong temperature) is rejected"),
+                    mc_compare(&doubled, eps, hits, total, alpha)?,
+                ));
+            }
         }
+        // Control: the Brownian test on the Brownian bridge's variances
+        // 1/((k + 1)² π²) (the index k + 1/2 misread as k + 1).
+        let pi2 = std::f64::consts::PI * std::f64::consts::PI;
+        let bridge = cf::small_ball(&cf::Variances::power_law(1.0 / pi2, 1.0, 2.0)?, 1e-2)?.neg_log_prob;
+        let exact = cf::brownian_exact(1e-2)?;
+        controls.push(Check::control_of(
+            "control: Brownian -log P at eps=1e-2 on the bridge variances 1/((k+1)^2 pi^2) (index k + 1/2 misread) is rejected",
+            Check::equal("Brownian -log P at eps=1e-2", exact, bridge, 0.0, SMALL_BALL_REL * exact, 0.0),
+        ));
+        checks.extend(controls);
         let g = grid()?;
         let full = cf::Variances::prior(1.0, 2.0, 1.0, 1.0)?;
         let bracket = cf::truncation_bracket(&full, 1e-2, 1000)?;
@@ -202,7 +230,9 @@ impl Experiment for SmallBallChecks {
             notes: "Saddle-point contour inversion of the Laplace transform (proofs/small_ball.md): exact head of 256 terms, \
                     Euler-Maclaurin power-law tail, trapezoid rule in omega with a rigorous truncation bound. Agrees with \
                     the exact Brownian law to the stated relative accuracy and with Monte Carlo within its binomial error. \
-                    The bias (decentering) term is computed for T2R."
+                    The bias (decentering) term is computed for T2R. \
+                    Controls: the Monte Carlo test against the calculator at the wrong temperature (variances doubled), \
+                    and the Brownian test on the Brownian bridge's variances, are rejected."
                 .into(),
             ..Record::for_statement("CF")
         })

@@ -211,21 +211,15 @@ impl Experiment for Lipschitz {
                 1e-6,
                 0.0,
             ),
-            Check::upper_bound(
-                "counterexample (no clip on the second layer, a=10) exceeds 1",
-                unclipped,
-                1.0,
-                0.0,
-                0.0,
-                0.0,
+            // Controls: the lemma's test (ratio <= 1) on the two wrong
+            // variants of the model that the proof excludes.
+            Check::control_of(
+                "control: second layer not clipped (a = 10): ratio <= 1 is rejected",
+                Check::upper_bound("ratio <= 1", 1.0, unclipped, 0.0, EXACT_REL, 0.0),
             ),
-            Check::upper_bound(
-                "counterexample (sigma = tanh + 3, sup|sigma| = 4) exceeds 1",
-                shifted,
-                1.0,
-                0.0,
-                0.0,
-                0.0,
+            Check::control_of(
+                "control: sigma = tanh + 3 (sup|sigma| = 4): ratio <= 1 is rejected",
+                Check::upper_bound("ratio <= 1", 1.0, shifted, 0.0, EXACT_REL, 0.0),
             ),
         ];
         let mut status = Record::status_from_checks(&checks);

@@ -69,11 +69,16 @@ impl Experiment for Lift {
             crate::model::mean_loss(Loss::Logistic, &data.y, &f)
         };
         let mut worst: f64 = 0.0;
+        let mut worst_unweighted: f64 = 0.0;
         for j in 0..ctx.size(10, 50) {
             let h = gaussian_particles(m, d, ctx.seed, 100 + j as u64);
             let fd = (risk_at(&(&pushed + &h * FD_STEP)) - risk_at(&(&pushed - &h * FD_STEP))) / (2.0 * FD_STEP);
             let inner = g.component_mul(&h).sum() / m as f64;
             worst = worst.max((fd - inner).abs() / inner.abs().max(1e-3));
+            // Control: the inner product of H without the weight 1/M of ρ0
+            // (the sum over particles, as for the Euclidean gradient).
+            let unweighted = inner * m as f64;
+            worst_unweighted = worst_unweighted.max((fd - unweighted).abs() / unweighted.abs().max(1e-3));
         }
         checks.push(Check::upper_bound(
             "directional derivative vs <G, h>_{L2(rho0)}: max rel. error",
@@ -83,14 +88,26 @@ impl Experiment for Lift {
             0.0,
             0.0,
         ));
+        let claims = checks.len();
+        checks.push(Check::control_of(
+            "control: <G, h> without the weight 1/M of rho0 (Euclidean sum over particles) is rejected",
+            Check::upper_bound(
+                "directional derivative vs <G, h>_{L2(rho0)}: max rel. error",
+                FD_REL,
+                worst_unweighted,
+                0.0,
+                0.0,
+                0.0,
+            ),
+        ));
         Ok(Record {
             status: Record::status_from_checks(&checks),
             parameters: json!({"width": m, "dim": d, "n": n, "loss": "logistic", "activation": "tanh", "seed": ctx.seed}),
             theoretical: json!({"difference": 0.0}),
-            empirical: json!({"errors": checks.iter().map(|c| c.empirical).collect::<Vec<_>>()}),
+            empirical: json!({"errors": checks[..claims].iter().map(|c| c.empirical).collect::<Vec<_>>()}),
             checks,
             evidence: vec![],
-            notes: "Deterministic: at finite width the identity map is in H_N (N = M), f_W is the network at the pushed-forward particles, and the printed Frechet gradient is the gradient of the L2(rho0) inner product (weight 1/M), checked on random directions.".into(),
+            notes: "Deterministic: at finite width the identity map is in H_N (N = M), f_W is the network at the pushed-forward particles, and the printed Frechet gradient is the gradient of the L2(rho0) inner product (weight 1/M), checked on random directions. Control: the inner product without the weight 1/M (relative error M - 1) is rejected.".into(),
             ..Record::for_statement("S3")
         })
     }

@@ -18,11 +18,17 @@ pub struct SpaceChecks;
 /// max |⟨e_j, e_k⟩ − δ_jk| of the cosine basis, by the G-point midpoint
 /// rule (exact for cos(jπx) with 0 < j < 2G).
 pub fn cosine_orthonormality_error(modes: usize, grid: usize) -> f64 {
+    basis_orthonormality_error(modes, grid, Space::cosine)
+}
+
+/// max |⟨e_j, e_k⟩ − δ_jk| of the functions `basis(j, ·)` on \[0, 1\], by the
+/// G-point midpoint rule (the control passes the cosines without √2).
+pub fn basis_orthonormality_error(modes: usize, grid: usize, basis: impl Fn(usize, f64) -> f64) -> f64 {
     let xs: Vec<f64> = (0..grid).map(|i| (i as f64 + 0.5) / grid as f64).collect();
     let mut worst: f64 = 0.0;
     for j in 0..modes {
         for k in 0..=j {
-            let ip: f64 = xs.iter().map(|&x| Space::cosine(j, x) * Space::cosine(k, x)).sum::<f64>() / grid as f64;
+            let ip: f64 = xs.iter().map(|&x| basis(j, x) * basis(k, x)).sum::<f64>() / grid as f64;
             let target = if j == k { 1.0 } else { 0.0 };
             worst = worst.max((ip - target).abs());
         }
@@ -32,8 +38,14 @@ pub fn cosine_orthonormality_error(modes: usize, grid: usize) -> f64 {
 
 /// max |(1/M) EᵀE − I| of a finite-width basis.
 pub fn finite_width_orthonormality_error(space: &Space) -> f64 {
+    finite_width_orthonormality_error_over(space, space.basis_values().expect("finite width").nrows() as f64)
+}
+
+/// max |EᵀE / m − I| of a finite-width basis: the L2(ρ0) Gram matrix when
+/// `m` = M (weight 1/M per particle); the control passes m = 1, the
+/// Euclidean inner product of the particle values.
+pub fn finite_width_orthonormality_error_over(space: &Space, m: f64) -> f64 {
     let e = space.basis_values().expect("finite width");
-    let m = e.nrows() as f64;
     let g = e.tr_mul(e) / m;
     let id = DMatrix::<f64>::identity(g.nrows(), g.ncols());
     (g - id).amax()
@@ -132,6 +144,36 @@ impl Experiment for SpaceChecks {
                 checks.push(Check::upper_bound(&format!("{label}: {name}"), 1.0, v, 0.0, 1e-12, 0.0));
             }
         }
+        // Controls: the same orthonormality tests on two classic slips.
+        let wrong_cosine = |j: usize, x: f64| {
+            if j == 0 {
+                1.0
+            } else {
+                libm::cos(j as f64 * std::f64::consts::PI * x)
+            }
+        };
+        checks.push(Check::control_of(
+            "control: cosine basis without the sqrt(2) (cos(j pi x), j >= 1) is rejected",
+            Check::upper_bound(
+                "cosine basis orthonormality error",
+                ORTHONORMALITY,
+                basis_orthonormality_error(64, 256, wrong_cosine),
+                0.0,
+                0.0,
+                0.0,
+            ),
+        ));
+        checks.push(Check::control_of(
+            "control: finite-width basis orthonormal for the sum over particles (weight 1, not 1/M) is rejected",
+            Check::upper_bound(
+                "finite-width basis orthonormality error",
+                ORTHONORMALITY,
+                finite_width_orthonormality_error_over(&fw, 1.0),
+                0.0,
+                0.0,
+                0.0,
+            ),
+        ));
         Ok(Record {
             status: Record::status_from_checks(&checks),
             parameters: json!({"power_law": {"c_mu": 1.0, "decay": 2.0, "modes": 64},
@@ -141,7 +183,7 @@ impl Experiment for SpaceChecks {
             empirical: json!({"finite_width_mu": fw.mu()}),
             checks,
             evidence: vec![],
-            notes: "Deterministic checks: orthonormality (cosine basis by the exact midpoint rule; finite width in L2(rho0) with weight 1/M), the eigen-equation T_K e_k = mu_k e_k, H_{K^g'} in H_{K^g} for g < g', |W|_eps = |W|_{K^{-2 eps}}, and the contraction |S_eta| = 1/(1 + eta lambda/mu_0).".into(),
+            notes: "Deterministic checks: orthonormality (cosine basis by the exact midpoint rule; finite width in L2(rho0) with weight 1/M), the eigen-equation T_K e_k = mu_k e_k, H_{K^g'} in H_{K^g} for g < g', |W|_eps = |W|_{K^{-2 eps}}, and the contraction |S_eta| = 1/(1 + eta lambda/mu_0). Controls: the cosine basis without sqrt(2) (norm 1/2) and the finite-width basis under the unweighted inner product (norm M) are rejected by the orthonormality tests.".into(),
             ..Record::for_statement("S4")
         })
     }

@@ -71,6 +71,20 @@ impl Experiment for ContinuousDynamics {
                 &format!("exact OU mode {k}"),
             ));
         }
+        // Control: the same χ² test of mode 0 against the variance of the
+        // dynamics with noise √(1/β) instead of √(2/β) (temperature off by 2).
+        let [wrong_temperature, _] = gaussian_coordinate_checks(
+            &states,
+            0,
+            0.0,
+            oracle::prior_variance(mu[0], 2.0 * beta, lambda),
+            alpha,
+            "exact OU mode 0",
+        );
+        let control = Check::control_of(
+            "control: mode 0 variance for noise sqrt(1/beta) (missing sqrt 2, temperature off by 2) is rejected",
+            wrong_temperature,
+        );
         // (ii) the scheme's closed form → μ/(βλ): relative gap ηλ/(2μ + ηλ) ≤ ηλ/(2μ).
         let etas = [1e-1, 1e-2, 1e-3, 1e-4];
         let gaps: Vec<f64> = etas
@@ -116,6 +130,7 @@ impl Experiment for ContinuousDynamics {
                 0.0,
             ));
         }
+        checks.push(control);
         Ok(Record {
             status: Record::status_from_checks(&checks),
             parameters: json!({"zero_loss": {"c_mu": 1.0, "decay": 2.0, "modes": nz, "beta": beta, "lambda": lambda, "horizon": horizon, "chains": chains},
@@ -124,7 +139,7 @@ impl Experiment for ContinuousDynamics {
             empirical: json!({"zero_loss_relative_gaps": gaps, "linear_gaussian_cov_gaps": lg_gaps, "etas_zero_loss": etas, "etas_linear_gaussian": [1e-2, 1e-3, 1e-4]}),
             checks,
             evidence: vec![],
-            notes: "Exact OU transitions of every mode (zero loss) reach nu_beta's variances mu_k/(beta lambda) (chi-square and z tests, Bonferroni); the scheme's stationary laws tend to the continuous dynamics' invariant laws at rate O(eta) (zero loss, closed form; linear-Gaussian, Lyapunov vs posterior).".into(),
+            notes: "Exact OU transitions of every mode (zero loss) reach nu_beta's variances mu_k/(beta lambda) (chi-square and z tests, Bonferroni); the scheme's stationary laws tend to the continuous dynamics' invariant laws at rate O(eta) (zero loss, closed form; linear-Gaussian, Lyapunov vs posterior). Control: the chi-square test of mode 0 against the variance of the noise sqrt(1/beta) (half) is rejected.".into(),
             ..Record::for_statement("S5")
         })
     }

@@ -77,24 +77,26 @@ pub fn zero_loss_theory(eta: f64, beta: f64, lambda: f64) -> Result<Vec<f64>> {
 /// Zero-loss checks (variance and mean per mode) of chains run with
 /// `settings` on [`zero_loss_space`] against the variances `theory`.
 pub fn zero_loss_checks(settings: ChainSettings, theory: &[f64], alpha: f64) -> Result<Vec<Check>> {
+    Ok(zero_loss_checks_on(&zero_loss_states(settings)?, theory, alpha))
+}
+
+/// Final states of chains run with `settings` on [`zero_loss_space`] under 𝓛̂ ≡ 0.
+pub fn zero_loss_states(settings: ChainSettings) -> Result<Vec<Vec<f64>>> {
     let space = zero_loss_space()?;
     let model = ZeroLoss {
         modes: space.modes(),
         q: 1,
     };
-    let states = final_states(&model, &space, settings)?;
+    final_states(&model, &space, settings)
+}
+
+/// [`zero_loss_checks`] on given final states.
+pub fn zero_loss_checks_on(states: &[Vec<f64>], theory: &[f64], alpha: f64) -> Vec<Check> {
     let mut checks = Vec::new();
     for (k, &v) in theory.iter().enumerate() {
-        checks.extend(gaussian_coordinate_checks(
-            &states,
-            k,
-            0.0,
-            v,
-            alpha,
-            &format!("zero-loss mode {k}"),
-        ));
+        checks.extend(gaussian_coordinate_checks(states, k, 0.0, v, alpha, &format!("zero-loss mode {k}")));
     }
-    Ok(checks)
+    checks
 }
 
 /// The burn-in that makes ‖F^T‖ < 1e-12 for the linear-Gaussian AR(1).
@@ -142,9 +144,18 @@ impl Experiment for SchemeOracles {
             seed: ctx.seed,
         };
         let theory_z = zero_loss_theory(eta_z, beta_z, lambda_z)?;
-        let mut checks = zero_loss_checks(zs, &theory_z, alpha)?;
+        let zero_states = zero_loss_states(zs)?;
+        let mut checks = zero_loss_checks_on(&zero_states, &theory_z, alpha);
         let mu: Vec<f64> = zero_loss_space()?.mu().to_vec();
         let continuous: Vec<f64> = mu.iter().map(|&m| oracle::prior_variance(m, beta_z, lambda_z)).collect();
+        // Control: the same χ² test of mode 0 against the continuous-time
+        // variance μ_0/(βλ) (the scheme's η-bias ignored: the factor
+        // 1/(1 + ηλ/(2μ_0)) = 0.8 here).
+        let [ignored_bias, _] = gaussian_coordinate_checks(&zero_states, 0, 0.0, continuous[0], alpha, "zero-loss mode 0");
+        let control = Check::control_of(
+            "control: mode 0 variance of the continuous dynamics mu/(beta lambda) (eta-bias of the scheme ignored) is rejected",
+            ignored_bias,
+        );
         // The closed form tends to ν_β's variance as η → 0 (deterministic).
         let lim = oracle::zero_loss_variance_semi_implicit(mu[nz - 1], 1e-12, beta_z, lambda_z) / continuous[nz - 1];
         checks.push(Check::equal(
@@ -191,6 +202,7 @@ impl Experiment for SchemeOracles {
                 &format!("linear-Gaussian coord {k}"),
             ));
         }
+        checks.push(control);
         let posterior = lg.posterior()?;
         let emp: Vec<f64> = checks
             .iter()
@@ -241,7 +253,7 @@ impl Experiment for SchemeOracles {
             empirical: json!({"ratio_to_continuous_variance": checks.iter().filter(|c| c.name.ends_with("variance") && c.name.starts_with("zero-loss")).zip(&continuous).map(|(c, v)| c.empirical / v).collect::<Vec<_>>()}),
             checks,
             evidence,
-            notes: "K independent chains per setting, final states tested per coordinate against the exact Gaussian law of the scheme (chi-square test of the variance, z test of the mean, Bonferroni over the family). The zero-loss variances differ from nu_beta's mu_k/(beta lambda) by the factor 1/(1 + eta lambda/(2 mu_k)): see empirical.ratio_to_continuous_variance.".into(),
+            notes: "K independent chains per setting, final states tested per coordinate against the exact Gaussian law of the scheme (chi-square test of the variance, z test of the mean, Bonferroni over the family). The zero-loss variances differ from nu_beta's mu_k/(beta lambda) by the factor 1/(1 + eta lambda/(2 mu_k)): see empirical.ratio_to_continuous_variance. Control: the chi-square test of mode 0 against mu_0/(beta lambda) (the continuous-time variance) is rejected.".into(),
             ..Record::for_statement("S6")
         })
     }

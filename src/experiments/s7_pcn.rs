@@ -129,6 +129,13 @@ impl Experiment for PcnOracles {
                 &format!("posterior coord {k}"),
             ));
         }
+        // Control: the same test of coordinate 0 against the posterior at
+        // the wrong temperature β/2 (covariance ∝ 1/β at fixed λ: twice the variance).
+        let [_, wrong_temperature] = posterior_coordinate_checks(&run, 0, post.mean[0], 2.0 * post.cov[(0, 0)], alpha, "posterior coord 0");
+        checks.push(Check::control_of(
+            "control: coord 0 variance of the posterior at beta/2 (wrong temperature, variance x2) is rejected",
+            wrong_temperature,
+        ));
         let acceptance = run.accepted as f64 / run.proposals as f64;
         let ess: Vec<f64> = (0..nl).map(|k| effective_sample_size(&run.traces[0][k])).collect();
         Ok(Record {
@@ -139,7 +146,7 @@ impl Experiment for PcnOracles {
             empirical: json!({"acceptance_rate": acceptance, "ess_chain0": ess, "zero_loss_acceptance": zero.accepted as f64 / zero.proposals as f64}),
             checks,
             evidence: vec![],
-            notes: "pCN-MH (Cotter et al. 2013) with proposals from nu_beta: exact invariance of nu_beta under zero loss (all proposals accepted), and the closed-form Gaussian posterior of the linear-Gaussian case reproduced within pooled batch-means MCSE.".into(),
+            notes: "pCN-MH (Cotter et al. 2013) with proposals from nu_beta: exact invariance of nu_beta under zero loss (all proposals accepted), and the closed-form Gaussian posterior of the linear-Gaussian case reproduced within pooled batch-means MCSE. Control: the variance test of coordinate 0 against the posterior at beta/2 is rejected.".into(),
             ..Record::for_statement("S7")
         })
     }

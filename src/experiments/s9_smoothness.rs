@@ -38,12 +38,16 @@ impl Experiment for SmoothnessScale {
         let mut rng = chain_rng(ctx.seed, 0);
         let mut worst_iso: f64 = 0.0;
         let mut worst_embed: f64 = 0.0;
+        let mut worst_iso_wrong: f64 = 0.0;
         for _ in 0..200 {
             let mut v = vec![0.0; modes];
             fill_standard_normal(&mut rng, &mut v);
             let c = Coef::from_column_slice(modes, 1, &v);
             let t = space.tk_pow(&c, gamma / 2.0);
             worst_iso = worst_iso.max((space.norm_hk_gamma(&t, gamma) / space.norm(&c) - 1.0).abs());
+            // Control: T_K^γ in place of T_K^{γ/2} (the /2 dropped).
+            let t_wrong = space.tk_pow(&c, gamma);
+            worst_iso_wrong = worst_iso_wrong.max((space.norm_hk_gamma(&t_wrong, gamma) / space.norm(&c) - 1.0).abs());
             for &(g, gp) in &[(0.5, 1.0), (1.0, 1.5), (-1.0, 2.0)] {
                 worst_embed =
                     worst_embed.max(space.norm_hk_gamma(&c, g) / (libm::pow(space.mu()[0], (gp - g) / 2.0) * space.norm_hk_gamma(&c, gp)));
@@ -80,6 +84,32 @@ impl Experiment for SmoothnessScale {
             let v = libm::pow(space.mu()[k], gamma + 1.0) / (beta * lambda);
             checks.extend(gaussian_coordinate_checks(&draws, k, 0.0, v, alpha, &format!("nu~_beta mode {k}")));
         }
+        // Controls: the isometry test on T_K^γ, and the χ² test of mode 1
+        // against μ_1^γ/(βλ) (the exponent γ + 1 read as γ: the prior's own
+        // factor μ_k forgotten).
+        checks.push(Check::control_of(
+            "control: T_K^g in place of T_K^{g/2} (the /2 dropped) is rejected by the isometry check",
+            Check::upper_bound(
+                "T_K^{g/2} isometry H -> H_{K^g}: max |ratio - 1|",
+                1e-12,
+                worst_iso_wrong,
+                0.0,
+                0.0,
+                0.0,
+            ),
+        ));
+        let [wrong_exponent, _] = gaussian_coordinate_checks(
+            &draws,
+            1,
+            0.0,
+            libm::pow(space.mu()[1], gamma) / (beta * lambda),
+            alpha,
+            "nu~_beta mode 1",
+        );
+        checks.push(Check::control_of(
+            "control: nu~_beta mode 1 variance mu^g/(beta lambda) (exponent g + 1 read as g) is rejected",
+            wrong_exponent,
+        ));
         // Membership: α_k = (k+1)^{-s} lies in H_{K^γ} (μ_k = (k+1)^{-2}) iff 2s − 2γ > 1.
         let norm_sq = |s: f64, g: f64, n: usize| -> f64 { (0..n).map(|k| libm::pow((k + 1) as f64, 2.0 * g - 2.0 * s)).sum() };
         let (g, s_in, s_out) = (1.0, 1.75, 1.25);
@@ -118,7 +148,7 @@ impl Experiment for SmoothnessScale {
             empirical: json!({"isometry_error": worst_iso, "embedding_ratio_max": worst_embed, "growth_in": growth_in, "growth_out": growth_out}),
             checks,
             evidence: vec![],
-            notes: "T_K^{gamma/2} maps H isometrically onto H_{K^gamma}; the printed inclusions hold with the embedding constants mu_0^{(g'-g)/2}; the reparametrised prior has variances mu_k^{gamma+1}/(beta lambda) (chi-square tests on i.i.d. draws); membership in H_{K^gamma} follows the summability of the weighted coefficients.".into(),
+            notes: "T_K^{gamma/2} maps H isometrically onto H_{K^gamma}; the printed inclusions hold with the embedding constants mu_0^{(g'-g)/2}; the reparametrised prior has variances mu_k^{gamma+1}/(beta lambda) (chi-square tests on i.i.d. draws); membership in H_{K^gamma} follows the summability of the weighted coefficients. Controls: T_K^gamma in place of T_K^{gamma/2} fails the isometry, and the variance mu_1^gamma/(beta lambda) (exponent gamma instead of gamma + 1) fails the chi-square test.".into(),
             ..Record::for_statement("S9")
         })
     }

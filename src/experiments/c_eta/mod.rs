@@ -282,6 +282,30 @@ impl Experiment for EtaOrder {
         for f in 0..3 {
             checks.push(two_layer_cross_check(&two, f, alpha));
         }
+        // Controls, on the same data and levels: the Monte Carlo bias
+        // against the continuous-time law (no η-bias: 0), and the order
+        // bound on the exact zero-loss series against the weak order 1 of
+        // Euler schemes in finite dimension (1 − order ≤ a).
+        checks.push(Check::control_of(
+            "control: zero-loss MC bias against the continuous-time law (bias 0) is rejected",
+            zero_loss_mc_check(est, 0.0, alpha, "zero-loss: MC bias of E|W|^2 vs 0"),
+        ));
+        let z0 = &sweeps[0];
+        let z = z_one_sided(alpha);
+        checks.push(Check::control_of(
+            &format!(
+                "control: {} / {}: order 1 (weak order of Euler in finite dimension) is rejected",
+                z0.name, z0.test_function
+            ),
+            Check::upper_bound(
+                &format!("{} / {}: 1 - order <= a", z0.name, z0.test_function),
+                c_eta::BOUND_A,
+                1.0 - z0.order,
+                z0.order_stderr,
+                z * z0.order_stderr,
+                alpha,
+            ),
+        ));
         // Sharpness: the smallest fitted order over the settings, against 1/2.
         let min_order = sweeps.iter().map(|s| s.order).fold(f64::INFINITY, f64::min);
         let sharp = sweeps.iter().any(|s| (s.order - 0.5).abs() <= 0.05);
@@ -365,12 +389,9 @@ impl Experiment for EtaOrder {
             lambda: lambda_l,
         } = C_ETA_LINEAR_GAUSSIAN;
         let lg_modes = if ctx.quick { LG_MODES.0 } else { LG_MODES.1 };
-        let status = if !checks.iter().all(|c| c.passed) {
-            Status::Violated
-        } else if sharp {
-            Status::Holds
-        } else {
-            Status::HoldsWithSlack
+        let status = match Record::status_from_checks(&checks) {
+            Status::Holds if !sharp => Status::HoldsWithSlack,
+            s => s,
         };
         Ok(Record {
             status,
@@ -389,7 +410,7 @@ impl Experiment for EtaOrder {
                 "zero_loss_mc_bias": {"mean": est.mean, "stderr": est.stderr}}),
             checks,
             evidence,
-            notes: "Exact settings only: zero-loss (infinite series with tail enclosure; stderrs are the enclosure half-widths) and linear-Gaussian (Lyapunov by doubling vs closed-form posterior; pop_risk under x ~ U[0,1], y = f(x) by Parseval). Order stderr combines the log-log fit residuals with propagated errors. 'holds' needs every order >= 1/2 - a (a = 0.05, P1's free exponent) within its error and some setting attaining 1/2 within 0.05 (sharpness: the zero-loss series is exactly of order 1/2 as eta -> 0). In the linear-Gaussian setting pop_risk has the same error as sq_norm (the means of pi_eta and pi_inf coincide and e_k is orthonormal in L2(U[0,1])), and at finite N the order turns to 1 once eta << mu_{N-1}/lambda (finite-dimensional regime): the eta window is chosen inside the infinite-dimensional regime. Two-layer (clipped network S8, M = 16, N = 4, lambda = 3, beta = 10): the order is fitted on the level differences D(eta) = E_pi_eta F - E_pi_(eta/2) F from synchronously coupled chains (independent across eta; same order as the error when the error ~ C eta^p), least squares on log|D| with the MC errors propagated by the delta method; the errors are the telescoping sums plus a geometric tail bracketed by p in [local order, 1]; cross-checked at eta = 0.32 against the direct difference of independent scheme chains and pCN-MH (z test, widened by the tail bracket). The order stderr <= 0.05 check applies to the full run only. At finite N the local order rises from about 1/2 at eta = 0.32 to about 1 at eta = 0.01 (finite-dimensional regime): consistent with P1's eta^(1/2 - a) upper bound, not an instance of its sharpness.".into(),
+            notes: "Exact settings only: zero-loss (infinite series with tail enclosure; stderrs are the enclosure half-widths) and linear-Gaussian (Lyapunov by doubling vs closed-form posterior; pop_risk under x ~ U[0,1], y = f(x) by Parseval). Order stderr combines the log-log fit residuals with propagated errors. 'holds' needs every order >= 1/2 - a (a = 0.05, P1's free exponent) within its error and some setting attaining 1/2 within 0.05 (sharpness: the zero-loss series is exactly of order 1/2 as eta -> 0). In the linear-Gaussian setting pop_risk has the same error as sq_norm (the means of pi_eta and pi_inf coincide and e_k is orthonormal in L2(U[0,1])), and at finite N the order turns to 1 once eta << mu_{N-1}/lambda (finite-dimensional regime): the eta window is chosen inside the infinite-dimensional regime. Two-layer (clipped network S8, M = 16, N = 4, lambda = 3, beta = 10): the order is fitted on the level differences D(eta) = E_pi_eta F - E_pi_(eta/2) F from synchronously coupled chains (independent across eta; same order as the error when the error ~ C eta^p), least squares on log|D| with the MC errors propagated by the delta method; the errors are the telescoping sums plus a geometric tail bracketed by p in [local order, 1]; cross-checked at eta = 0.32 against the direct difference of independent scheme chains and pCN-MH (z test, widened by the tail bracket). The order stderr <= 0.05 check applies to the full run only. At finite N the local order rises from about 1/2 at eta = 0.32 to about 1 at eta = 0.01 (finite-dimensional regime): consistent with P1's eta^(1/2 - a) upper bound, not an instance of its sharpness. Controls: the zero-loss Monte Carlo bias against 0 (the continuous-time law) and the zero-loss order against 1 (1 - order <= a) are rejected.".into(),
             ..Record::for_statement("C-eta")
         })
     }
