@@ -21,6 +21,7 @@
 //! −2 log(1/(1 + ηλ/μ_0))/η. Every rate is compared with the largest Λ*_η
 //! over δ ∈ (0, 1) (the hardest admissible comparison).
 
+use super::p1_minorization;
 use super::{Context, Experiment};
 use crate::dynamics::{ChainRunner, Discretization, Langevin, Schedule};
 use crate::error::{Error, Result};
@@ -30,7 +31,6 @@ use crate::oracle::grid::{
 };
 use crate::problems::double_well::WellSetting;
 use crate::problems::{DoubleWell, W0, WELL};
-use super::p1_minorization;
 use crate::record::{Check, Reading, Record, Status};
 use crate::space::{Coef, Space};
 use crate::statements::p1;
@@ -75,8 +75,9 @@ pub fn simulated_group_means_pair(
     // Each step reports 𝓛̂ at the state it started from (W_0 … W_{steps−1})
     // and g at the state it reached (W_1 … W_steps); the last state adds
     // 𝓛̂(W_steps), and g(W_0) opens g's path.
-    let runs = ChainRunner::new(seed, Schedule::every_step(chains, steps))
-        .run(&kernel, well, &Coef::from_element(1, 1, w0), |st| Ok((st.info.risk, g(st.state.w[(0, 0)]))))?;
+    let runs = ChainRunner::new(seed, Schedule::every_step(chains, steps)).run(&kernel, well, &Coef::from_element(1, 1, w0), |st| {
+        Ok((st.info.risk, g(st.state.w[(0, 0)])))
+    })?;
     let (a, b): (Vec<Vec<f64>>, Vec<Vec<f64>>) = runs
         .into_iter()
         .map(|r| {
@@ -441,8 +442,10 @@ impl Experiment for P1Rates {
         let mut minorization = Vec::new();
         let mut checks = Vec::new();
         for &s in &settings {
-            ctx.observer()
-                .message(&format!("P1 exact rates and minorization: beta = {}, lambda = {}", s.beta, s.lambda));
+            ctx.observer().message(&format!(
+                "P1 exact rates and minorization: beta = {}, lambda = {}",
+                s.beta, s.lambda
+            ));
             let item = exact_rate_item(&well, s, max_points)?;
             let (items, ch) = p1_minorization::setting(&well, s, &p1_params(&well, s, 0.5), item.measured_rate)?;
             minorization.extend(items);
@@ -521,10 +524,24 @@ impl Experiment for P1Rates {
             alpha,
         ));
         // Control: the same z test against the grid rate at the wrong temperature 2β.
-        let wrong = exact_rate_item(&well, WellSetting { beta: 2.0 * SIMULATED.beta, ..SIMULATED }, max_points)?;
+        let wrong = exact_rate_item(
+            &well,
+            WellSetting {
+                beta: 2.0 * SIMULATED.beta,
+                ..SIMULATED
+            },
+            max_points,
+        )?;
         checks.push(Check::control_of(
             "population: simulated rate vs exact grid rate, control: grid rate at the wrong temperature 2 beta",
-            Check::equal("wrong temperature", wrong.measured_rate, mp.rate, mp.rate_stderr, z * mp.rate_stderr, alpha),
+            Check::equal(
+                "wrong temperature",
+                wrong.measured_rate,
+                mp.rate,
+                mp.rate_stderr,
+                z * mp.rate_stderr,
+                alpha,
+            ),
         ));
         for it in sim_minor.iter().filter(|it| it.horizon_steps > 1) {
             checks.push(Check::upper_bound(
@@ -549,7 +566,11 @@ impl Experiment for P1Rates {
 
         // Reading (i): δ free; the exact grid rates against the largest Λ*_η.
         let grid_items: Vec<&RateItem> = rates.iter().filter(|r| r.setting.starts_with("double-well (grid")).collect();
-        let worst_free = grid_items.iter().copied().min_by(|a, b| a.slack.total_cmp(&b.slack)).expect("a sweep");
+        let worst_free = grid_items
+            .iter()
+            .copied()
+            .min_by(|a, b| a.slack.total_cmp(&b.slack))
+            .expect("a sweep");
         let min_slack = rates.iter().map(|r| r.slack).fold(f64::INFINITY, f64::min);
         // Reading (ii): the time-unit minorization on the printed small set.
         let unit_items: Vec<&p1_minorization::MinorizationItem> = minorization.iter().filter(|it| it.horizon_steps > 1).collect();
@@ -567,7 +588,11 @@ impl Experiment for P1Rates {
         if status == Status::Holds && worst.slack > 10.0 {
             status = Status::HoldsWithSlack;
         }
-        let free_status = if worst_free.slack < 1.0 { Status::Violated } else { Status::HoldsWithSlack };
+        let free_status = if worst_free.slack < 1.0 {
+            Status::Violated
+        } else {
+            Status::HoldsWithSlack
+        };
         let readings = vec![
             Reading {
                 reading: "(ii) delta = the minorization constant of the time-unit kernel P^(1/eta) on the small set {V <= V_bar} of the Harris argument (V = w^2, printed V_bar); the reading the proof needs".into(),
