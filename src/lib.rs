@@ -67,6 +67,7 @@ mod plot;
 pub mod problems;
 pub mod record;
 pub mod report;
+pub mod report_summary;
 pub mod rng;
 pub mod space;
 pub mod spec;

@@ -12,6 +12,7 @@
 //!   (A + Q)^{−1} b.
 
 pub mod grid;
+pub mod minorization;
 
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};

@@ -133,7 +133,8 @@ fn gallery(records: &[Record]) -> String {
     s
 }
 
-/// The markdown report: the gallery of plots, a table of statements and
+/// The markdown report: the summary of the verdicts that are not `holds`
+/// ([`crate::report_summary`]), the gallery of plots, a table of statements and
 /// verdicts, then one section per statement with its checks.
 pub fn markdown(records: &[Record], quick: bool) -> String {
     let mut s = String::new();
@@ -142,6 +143,7 @@ pub fn markdown(records: &[Record], quick: bool) -> String {
         "crate version {CRATE_VERSION}; mode: {}. Statements as restated in STATEMENTS.md; errata in `paper/errata.md`.\n\n",
         if quick { "quick" } else { "full" }
     ));
+    s.push_str(&crate::report_summary::markdown(records));
     s.push_str(&gallery(records));
     s.push_str("## Statements and verdicts\n\n");
     s.push_str("| ID | title | verdict | checks passed |\n|---|---|---|---|\n");

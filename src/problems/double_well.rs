@@ -41,6 +41,20 @@ impl DoubleWell {
         0.5 * self.height * ((w - 1.0) / s2 * self.g(w - 1.0) + self.tilt * (w + 1.0) / s2 * self.g(w + 1.0))
     }
 
+    /// The population risk 𝓛(w) = E_ε ℓ(ε, w) of the data model behind P1's
+    /// population checks: the loss of one datum ε is the well shifted by ε,
+    /// ℓ(ε, w) = (h/2)(2 − g(w − 1 − ε) − τ g(w + 1 − ε)) ∈ [0, h], with
+    /// ε ∼ N(0, σ²). The double well 𝓛̂ is the empirical risk of the data set
+    /// D_1 = {ε = 0} (P1 holds for every data set), and
+    /// 𝓛(w) = (h/2)(2 − a G(w − 1) − τ a G(w + 1)) with a = s/√(s² + σ²),
+    /// G(u) = exp(−u²/(2(s² + σ²))) (a Gaussian convolution; `proofs/p1_rates.md` §9).
+    pub fn population_value_at(&self, noise_sd: f64, w: f64) -> f64 {
+        let v = self.width * self.width + noise_sd * noise_sd;
+        let a = self.width / v.sqrt();
+        let big_g = |u: f64| libm::exp(-u * u / (2.0 * v));
+        0.5 * self.height * (2.0 - a * big_g(w - 1.0) - self.tilt * a * big_g(w + 1.0))
+    }
+
     /// B = sup |𝓛̂'| (on a grid of step s/1000 over [−1 − 6s, 1 + 6s]; the
     /// derivative is below 1e-6 B outside).
     pub fn grad_bound(&self) -> f64 {
