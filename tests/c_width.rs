@@ -226,12 +226,26 @@ fn network_sweep_calibration_over_seeds() {
             Case {
                 name: "every claim check of the network sweep passes",
                 false_failure: Some(FALSE_FAILURE),
-                passes: &|s| section(true, s, &Silent).unwrap().checks.iter().filter(|c| !c.control).all(|c| c.passed),
+                passes: &|s| {
+                    section(true, s, &Silent)
+                        .unwrap()
+                        .checks
+                        .iter()
+                        .filter(|c| !c.control)
+                        .all(|c| c.passed)
+                },
             },
             Case {
                 name: "control: eq. (2) at a fixed per-particle step is rejected",
                 false_failure: None,
-                passes: &|s| section(true, s, &Silent).unwrap().checks.iter().filter(|c| c.control).all(|c| c.passed),
+                passes: &|s| {
+                    section(true, s, &Silent)
+                        .unwrap()
+                        .checks
+                        .iter()
+                        .filter(|c| c.control)
+                        .all(|c| c.passed)
+                },
             },
         ],
     );
