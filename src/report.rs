@@ -91,6 +91,12 @@ pub fn plot_guide(path: &str) -> Option<&'static str> {
         "C-width/rate_vs_size.svg" => {
             "the semi-implicit rates (points) sit on their dashed N, M → ∞ limits at every size; the explicit-Euler controls collapse"
         }
+        "C-width/network_rate_vs_width.svg" => {
+            "per test function, the lifted rates (plain and reparametrised, points ± stderr) are flat in M; the eq. (2) control falls like 1/M"
+        }
+        "C-width/mean_field_contrast.svg" => {
+            "an illustration, not a verdict: eq. (2)'s stationary risk moves with M and it does not reach the risk level within the horizon; the lifted scheme's do not move"
+        }
         "T1_gap_vs_n.svg" => {
             "the measured gap lies far below the dashed T1 bounds; the lower panel reads the slack bound / measured (its range is noted under the title)"
         }

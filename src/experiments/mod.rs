@@ -7,9 +7,11 @@
 //! bytes do not depend on the number of threads.
 
 pub mod a1_assumption;
+pub mod a1_width;
 pub mod a2_conditions;
 pub mod c_eta;
 pub mod c_width;
+pub mod c_width_network;
 pub mod cf_small_ball;
 pub mod l1_lipschitz;
 pub mod p1_minorization;
