@@ -12,6 +12,7 @@ pub mod c_eta;
 pub mod c_width;
 pub mod cf_small_ball;
 pub mod l1_lipschitz;
+pub mod net_rates;
 pub mod p1_rates;
 pub mod r1_width;
 pub mod s1_losses;
