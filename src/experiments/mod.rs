@@ -28,6 +28,7 @@ pub mod t1_gap;
 pub mod t2_eps_star;
 pub mod t2r_rate;
 pub mod t3_classification;
+pub mod t3_margin;
 
 use crate::dynamics::{Observer, Silent};
 use crate::error::Result;
