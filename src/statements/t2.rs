@@ -91,7 +91,8 @@ pub fn eps_star(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, lambda:
     eps_star_with(w, c_mu, decay, gamma, beta, lambda, n, s, false)
 }
 
-/// ε* of the model with exactly N = `w.len()` modes ([`phi_model`]).
+/// ε* of the model with exactly N = `w.len()` modes ([`phi_model`]),
+/// searched up to max(0.3, ‖w‖).
 pub fn eps_star_model(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, lambda: f64, n: usize, s: f64) -> Result<f64> {
     eps_star_with(w, c_mu, decay, gamma, beta, lambda, n, s, true)
 }
@@ -100,7 +101,10 @@ pub fn eps_star_model(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, l
 fn eps_star_with(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, lambda: f64, n: usize, s: f64, finite: bool) -> Result<f64> {
     error::nonzero("n", n)?;
     let ok = |e: f64| -> Result<bool> { Ok(phi_with(w, c_mu, decay, gamma, beta, lambda, e, finite)? <= beta * e * e) };
-    let (mut lo, mut hi) = (1e-9_f64, 0.3_f64);
+    // The model's ε* may exceed 0.3 at small β: there the bracket reaches
+    // ‖w‖, where the decentering term vanishes.
+    let top = if finite { w.iter().map(|a| a * a).sum::<f64>().sqrt().max(0.3) } else { 0.3 };
+    let (mut lo, mut hi) = (1e-9_f64, top);
     if !ok(hi)? {
         return Err(Error::OutOfRange {
             name: "beta",
