@@ -105,6 +105,9 @@ pub fn plot_guide(path: &str) -> Option<&'static str> {
         "T2R_excess_risk.svg" => {
             "per θ, the excess risk of π_∞ and of the scheme falls at least as fast as the dashed claimed rate n^−θ (slopes in the legend)"
         }
+        "T2R_network_excess_risk.svg" => {
+            "on the two-layer network (pCN-MH, mixing checked), the excess risk at β = 1/λ = n falls at least as fast as the dashed n^−θ; the control at fixed β = 32 stays flat"
+        }
         "T3_error_probability.svg" => {
             "P(imperfect) on a log axis falls with β (a straight line is exponential decay); the dashed flat line is the no-decay alternative the check rejects"
         }

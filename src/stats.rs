@@ -194,3 +194,22 @@ pub fn gaussian_coordinate_checks(states: &[Vec<f64>], i: usize, mean: f64, var:
         Check::equal(&format!("{label} mean"), mean, xbar, se_mean, z_two_sided(alpha) * se_mean, alpha),
     ]
 }
+
+/// Gelman–Rubin potential scale reduction R̂ of equally long chains
+/// (Gelman et al., Bayesian Data Analysis, 3rd ed., eq. 11.4):
+/// √(((n−1)/n · W + B/n) / W) with W the mean within-chain variance and B/n
+/// the variance of the chain means. 1 for identical constant chains.
+pub fn rhat(chains: &[Vec<f64>]) -> f64 {
+    let n = chains.iter().map(Vec::len).min().unwrap_or(0);
+    if chains.len() < 2 || n < 2 {
+        return f64::NAN;
+    }
+    let means: Vec<f64> = chains.iter().map(|c| mean(&c[..n])).collect();
+    let w = chains.iter().map(|c| variance(&c[..n])).sum::<f64>() / chains.len() as f64;
+    let b_over_n = variance(&means);
+    if w == 0.0 {
+        return if b_over_n == 0.0 { 1.0 } else { f64::INFINITY };
+    }
+    let nf = n as f64;
+    (((nf - 1.0) / nf * w + b_over_n) / w).sqrt()
+}

@@ -35,7 +35,17 @@ use transport_langevin::experiments::{run_all, Context};
 use transport_langevin::record::{Check, Record};
 
 /// (statement ID, check-name prefix) of the in-record negative controls.
-const CONTROLS: &[(&str, &str)] = &[("S2", "printed McKean-Vlasov"), ("T1", "E20 printed bound")];
+const CONTROLS: &[(&str, &str)] = &[
+    ("S2", "printed McKean-Vlasov"),
+    ("T1", "E20 printed bound"),
+    // Issues 15/16: T2's constant drift, T2R's linear slopes and network
+    // temperature, C-fast's network temperature and doubled exponent, T3's
+    // fixed-β pipeline.
+    ("T2", "control:"),
+    ("T2R", "control:"),
+    ("C-fast", "control:"),
+    ("T3", "control:"),
+];
 
 /// (statement ID, check-name prefix) of the deterministic findings.
 const FINDINGS: &[(&str, &str)] = &[];

@@ -14,6 +14,7 @@ pub mod c_width;
 pub mod c_width_network;
 pub mod cf_small_ball;
 pub mod l1_lipschitz;
+pub mod net_rates;
 pub mod p1_minorization;
 pub mod p1_rates;
 pub mod r1_width;
@@ -30,6 +31,7 @@ pub mod t1_gap;
 pub mod t2_eps_star;
 pub mod t2r_rate;
 pub mod t3_classification;
+pub mod t3_margin;
 
 use crate::dynamics::{Observer, Silent};
 use crate::error::Result;

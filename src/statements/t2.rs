@@ -65,19 +65,46 @@ pub fn decentering(w: &[f64], nu: &[f64], beta_lambda: f64, eps: f64) -> Result<
 /// φ_{β,λ}(ε) = decentering + small ball + log 2 for the prior with
 /// μ_k = c_μ(k+1)^{−p} (`c_mu`, `decay`).
 pub fn phi(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, lambda: f64, eps: f64) -> Result<f64> {
+    phi_with(w, c_mu, decay, gamma, beta, lambda, eps, false)
+}
+
+/// φ_{β,λ}(ε) of the model with exactly N = `w.len()` modes: its prior is
+/// the first N terms of the prior of [`phi`] (T2R's model), not all of them.
+pub fn phi_model(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, lambda: f64, eps: f64) -> Result<f64> {
+    phi_with(w, c_mu, decay, gamma, beta, lambda, eps, true)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn phi_with(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, lambda: f64, eps: f64, finite: bool) -> Result<f64> {
     let nu: Vec<f64> = (0..w.len())
         .map(|k| libm::pow(c_mu * libm::pow(k as f64 + 1.0, -decay), gamma + 1.0))
         .collect();
     let bias = decentering(w, &nu, beta * lambda, eps)?;
-    let sb = cf::small_ball(&Variances::prior(c_mu, decay, gamma, beta * lambda)?, eps)?;
+    let prior = Variances::prior(c_mu, decay, gamma, beta * lambda)?;
+    let prior = if finite { prior.truncated(w.len())? } else { prior };
+    let sb = cf::small_ball(&prior, eps)?;
     Ok(bias + sb.neg_log_prob + std::f64::consts::LN_2)
 }
 
 /// ε* = inf{ε : φ(ε) ≤ βε²} ∨ n^{−1/(2−s)} (bisection in log ε; φ decreases, βε² increases).
 pub fn eps_star(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, lambda: f64, n: usize, s: f64) -> Result<f64> {
+    eps_star_with(w, c_mu, decay, gamma, beta, lambda, n, s, false)
+}
+
+/// ε* of the model with exactly N = `w.len()` modes ([`phi_model`]),
+/// searched up to max(0.3, ‖w‖).
+pub fn eps_star_model(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, lambda: f64, n: usize, s: f64) -> Result<f64> {
+    eps_star_with(w, c_mu, decay, gamma, beta, lambda, n, s, true)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn eps_star_with(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, lambda: f64, n: usize, s: f64, finite: bool) -> Result<f64> {
     error::nonzero("n", n)?;
-    let ok = |e: f64| -> Result<bool> { Ok(phi(w, c_mu, decay, gamma, beta, lambda, e)? <= beta * e * e) };
-    let (mut lo, mut hi) = (1e-9_f64, 0.3_f64);
+    let ok = |e: f64| -> Result<bool> { Ok(phi_with(w, c_mu, decay, gamma, beta, lambda, e, finite)? <= beta * e * e) };
+    // The model's ε* may exceed 0.3 at small β: there the bracket reaches
+    // ‖w‖, where the decentering term vanishes.
+    let top = if finite { w.iter().map(|a| a * a).sum::<f64>().sqrt().max(0.3) } else { 0.3 };
+    let (mut lo, mut hi) = (1e-9_f64, top);
     if !ok(hi)? {
         return Err(Error::OutOfRange {
             name: "beta",
