@@ -89,33 +89,37 @@ class Problem:
         return -y / (1.0 + np.exp(y * f))
 
     def gradient(self, W):
-        """Coefficient gradient G for a batch of states W (C x N x q), section 4-5."""
+        """Coefficient gradient G for a batch of states W (C x N x q), sections 4-5."""
         n = self.dtype(self.n)
         if self.kind == "regression":
-            f = np.einsum("ik,ck->ci", self.phi, W[:, :, 0])
+            f = W[:, :, 0] @ self.phi.T  # C x n
             p = self.dloss(f) / n
-            return np.einsum("ik,ci->ck", self.phi, p)[:, :, None]
+            return (p @ self.phi)[:, :, None]
         M = self.dtype(self.M)
-        V = np.einsum("mk,ckj->cmj", self.E, W)  # values at the particles
+        C, N, q = W.shape
+        # Values at the particles V = E W, as 2-D products over all chains.
+        V = (self.E @ W.transpose(1, 0, 2).reshape(N, C * q)).reshape(self.M, C, q).transpose(1, 0, 2)
+        d = self.x.shape[1]
         if self.kind == "two-layer":
-            S = np.tanh(np.einsum("ij,cmj->cim", self.x, V))  # n x M per chain
-            f = np.einsum("cim,m->ci", S, self.a) / M
+            S = np.tanh(V.reshape(C * self.M, d) @ self.x.T).reshape(C, self.M, self.n)
+            f = (S * self.a[None, :, None]).sum(axis=1) / M  # C x n
             p = self.dloss(f) / n
-            D = (1.0 - S * S) * p[:, :, None] * self.a[None, None, :]
-            Gamma = np.einsum("cim,ij->cmj", D, self.x)
+            D = (1.0 - S * S) * p[:, None, :] * self.a[None, :, None]
+            Gamma = (D.reshape(C * self.M, self.n) @ self.x).reshape(C, self.M, d)
         else:
-            d = self.x.shape[1]
             R = self.R
             th = R * np.tanh(V[:, :, :d] / R)
-            b = R * np.tanh(V[:, :, d] / R)
-            S = np.tanh(np.einsum("ij,cmj->cim", self.x, th))
-            f = np.einsum("cim,cm->ci", S, b) / M
+            b = R * np.tanh(V[:, :, d] / R)  # C x M
+            S = np.tanh(th.reshape(C * self.M, d) @ self.x.T).reshape(C, self.M, self.n)
+            f = (S * b[:, :, None]).sum(axis=1) / M
             p = self.dloss(f) / n
-            D = (1.0 - S * S) * p[:, :, None] * b[:, None, :]
-            g_th = np.einsum("cim,ij->cmj", D, self.x) * (1.0 - (th / R) ** 2)
-            g_b = np.einsum("cim,ci->cm", S, p) * (1.0 - (b / R) ** 2)
+            D = (1.0 - S * S) * p[:, None, :] * b[:, :, None]
+            g_th = (D.reshape(C * self.M, self.n) @ self.x).reshape(C, self.M, d) * (1.0 - (th / R) ** 2)
+            g_b = (S * p[:, None, :]).sum(axis=2) * (1.0 - (b / R) ** 2)
             Gamma = np.concatenate([g_th, g_b[:, :, None]], axis=2)
-        return np.einsum("mk,cmj->ckj", self.E, Gamma) / M
+        # G = E^T Gamma / M (section 4), again as one 2-D product.
+        G = (self.E.T @ Gamma.transpose(1, 0, 2).reshape(self.M, C * q)).reshape(N, C, q).transpose(1, 0, 2)
+        return G / M
 
     def step(self, W, eps):
         """One step for a batch of chains: W, eps of shape C x N x q."""
@@ -161,7 +165,7 @@ def replay(args):
 
 
 def run_chains(P, chains, steps, thin, seed):
-    """Chains with numpy's own generator: yields (kept index, states C x N x q)."""
+    """Chains with numpy's own generator: yields the kept states (C x N x q)."""
     rng = np.random.default_rng(seed)
     W = np.repeat(P.init[None], chains, axis=0)
     yield W
@@ -169,6 +173,18 @@ def run_chains(P, chains, steps, thin, seed):
         W = P.step(W, rng.standard_normal(W.shape).astype(P.dtype))
         if k % thin == 0:
             yield W
+
+
+def audit_cmd(args):
+    """Calibration audit: `--chains` chains of each variant (correct, or a bug
+    of the noise scale) in one batch; float64 binary, variant-major."""
+    traj = json.load(open(args.reference))
+    P = Problem(traj)
+    scales = {"correct": 2.0, "missing-sqrt2": 1.0, "wrong-beta": 4.0}  # s^2 = c eta / beta
+    variants = args.variants.split(",")
+    P.s = np.repeat([np.sqrt(scales[v] * P.eta / P.beta) for v in variants], args.chains)[:, None, None]
+    kept = np.stack(list(run_chains(P, args.chains * len(variants), args.steps, args.thin, args.seed)), axis=1)
+    kept.astype("<f8").reshape(kept.shape[0], kept.shape[1], -1).tofile(args.out)
 
 
 def chains_cmd(args):
@@ -204,8 +220,16 @@ def main():
     c.add_argument("--f32", action="store_true")
     c.add_argument("--bug", choices=bugs)
     c.add_argument("--raw", action="store_true", help="write float64 binary (chains x states x N*q)")
+    u = sub.add_parser("audit", help="calibration audit: variants in one batch, binary output")
+    u.add_argument("reference")
+    u.add_argument("out")
+    u.add_argument("--chains", type=int, default=100)
+    u.add_argument("--steps", type=int, required=True)
+    u.add_argument("--thin", type=int, default=1)
+    u.add_argument("--seed", type=int, default=0)
+    u.add_argument("--variants", default="correct,missing-sqrt2,wrong-beta")
     a = ap.parse_args()
-    replay(a) if a.cmd == "replay" else chains_cmd(a)
+    {"replay": replay, "chains": chains_cmd, "audit": audit_cmd}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -631,23 +631,19 @@ fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
         };
         let r = conform::conform_exact_with(&spec, &problem, &traj, precision)?;
         let why = r.first_difference.as_ref().map(|d| {
-            let what = if f32 { "‖diff‖₂ of the step, largest at" } else { "at" };
             let place = if d.step == 0 {
                 "step 0 (your W_0 against the spec's initial state)".to_string()
             } else {
                 format!("step {} (W_{} from your W_{} and noise[{}])", d.step, d.step, d.step - 1, d.step - 1)
             };
+            let how = if f32 {
+                format!("‖diff‖₂ of the state {:e} > float32 allowance {:e}; largest at this coordinate", d.abs_diff, d.allowed)
+            } else {
+                format!("|diff| {:e} > {:e}", d.abs_diff, d.allowed)
+            };
             Error::NotConforming(format!(
-                "chain {} {place}: {} {what} coordinate {} (mode {}, component {}): reference {} yours {} (|diff| {:e} > {:e}); the reference's intermediate values are under `explain`",
-                d.chain,
-                if f32 { "float32 tolerance" } else { "tolerance" },
-                d.coordinate,
-                d.mode,
-                d.component,
-                d.reference,
-                d.yours,
-                d.abs_diff,
-                d.allowed
+                "chain {} {place} coordinate {} (mode {}, component {}): reference {} yours {} ({how}); the reference's intermediate values of this step are under `explain` in the report",
+                d.chain, d.coordinate, d.mode, d.component, d.reference, d.yours
             ))
             .into()
         });
