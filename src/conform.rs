@@ -654,7 +654,15 @@ pub fn conform_statistical(spec: &Spec, p: &Problem, traj: &Trajectory) -> Resul
         });
     }
     let thin = traj.thin.unwrap_or(1);
-    let r = reference(spec, p, (len - 1) * thin, thin)?;
+    let steps = (len - 1)
+        .checked_mul(thin)
+        .filter(|&t| (t as f64) * (spec.chains.max(REFERENCE_CHAINS) as f64) * (p.init.len() as f64) <= crate::spec::MAX_WORK)
+        .ok_or(Error::OutOfRange {
+            name: "thin",
+            value: thin as f64,
+            range: "(states − 1) · thin · reference chains · N · q ≤ 1e11",
+        })?;
+    let r = reference(spec, p, steps, thin)?;
     let views: Vec<(u64, &[Vec<f64>])> = chains.iter().map(|c| (c.0, c.1)).collect();
     check_chains(r, p, &views)
 }

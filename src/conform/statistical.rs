@@ -217,7 +217,7 @@ fn test_values(p: &Problem, w: &Coef) -> [f64; 2] {
 /// Fewer than 16 kept steps, `steps` not a multiple of `thin`; errors of
 /// the scheme.
 pub fn reference(spec: &Spec, p: &Problem, steps: usize, thin: usize) -> Result<StatReference> {
-    if thin == 0 || steps % thin != 0 {
+    if thin == 0 || !steps.is_multiple_of(thin) {
         return Err(Error::Trajectory(format!(
             "steps {steps} must be a positive multiple of thin {thin}"
         )));
@@ -289,7 +289,7 @@ fn exact_linear_gaussian(spec: &Spec, p: &Problem, phi: &DMatrix<f64>, steps: us
     };
     // The second half of the kept states, as `states[states.len() / 2..]`:
     // W_{i·thin} for i ≥ ⌊(T/thin + 1)/2⌋.
-    let first = (steps / thin + 1) / 2 * thin;
+    let first = (steps / thin).div_ceil(2) * thin;
     let mut sums = [0.0; 2];
     let mut cur = moments(&m, &sig);
     let mut stationary = false;
