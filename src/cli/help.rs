@@ -10,8 +10,9 @@ USAGE:
   transport-langevin constants --c-mu C --lambda L --beta B --eta E --mu0 M
                                --grad-bound G --loss-bound R --delta D
   transport-langevin spec --example [--model KIND] [--spectrum KIND] | --schema
-  transport-langevin run --spec F --out DIR [--full] [--pcn]
+  transport-langevin run --spec F --out DIR [--full] [--pcn] | --spec F --explain K [--chain C]
   transport-langevin conform [--spec F] --trajectory T [--rtol R] [--atol A]
+                               [--precision f64|f32] [--mode exact|statistical]
   transport-langevin small-ball --gamma G --beta-lambda BL --eps E [--c-mu C] [--decay P]
                                [--truncate K]
   transport-langevin help [COMMAND]
@@ -20,7 +21,7 @@ USAGE:
 of the scheme, for every model kind: paper/oracle-maths.md.
 
 Exit codes: 0 success, 1 a check against golden data failed or a trajectory
-does not conform, 2 bad input.
+does not conform, 2 bad input, 3 conform's statistical mode is inconclusive.
 ";
 
 /// `reproduce --help`.
@@ -85,39 +86,60 @@ Exit codes: 0 done, 2 bad input (e.g. a model with a spectrum it cannot use).
 
 /// `run --help`.
 pub const HELP_RUN: &str = "transport-langevin run --spec F --out DIR [--full] [--pcn]
+transport-langevin run --spec F --explain K [--chain C]
 
 Runs the spec's chains of the scheme and writes DIR/summary.json (per-step
 mean empirical risk and squared norm over the chains, with standard errors)
-and DIR/trajectory.json (chain 0: states W_0..W_T, noise eps_0..eps_{T-1}, the
-problem block; the input of `conform`).
+and DIR/trajectory.json (per chain: states W_0..W_T, noise eps_0..eps_{T-1};
+chain 0 at the top level, the others in `other_chains`; the problem block;
+the input of `conform`).
 
   --spec F      the spec (JSON; `spec --example` prints one)
   --out DIR     output folder (created if missing)
-  --full        write the trajectory whatever its size; without it the trajectory
-                is written only up to 100000 numbers per array ((steps + 1) x modes x q),
-                and a line on stdout says when it is not
+  --full        write every chain's trajectory whatever its size; without it the
+                trajectory holds the chains that fit in 100000 numbers per array
+                (chains x (steps + 1) x modes x q), and a line on stdout says
+                when it holds fewer chains than the spec or none
   --pcn         also run pCN-MH chains of the invariant measure and add their
                 second-half means to summary.json
+  --explain K   print (JSON, stdout) the intermediate values of step K (an integer
+                in [0, steps): W_K and eps_K make W_{K+1}): gradient G, eta G,
+                noise, noise scale sqrt(2 eta/beta), noise term, drift, the S_eta
+                factors 1/(1 + eta lambda/mu_k), W_{K+1}, predictions, loss derivatives
+  --chain C     the chain --explain follows (default 0)
 
 Exit codes: 0 done, 2 bad input.
 ";
 
 /// `conform --help`.
 pub const HELP_CONFORM: &str = "transport-langevin conform [--spec F] --trajectory T [--rtol R] [--atol A]
+                           [--precision f64|f32] [--mode exact|statistical]
 
-Checks your trajectory against the reference scheme. With `noise` in T, each
-of your W_{k+1} is compared with the reference step from your W_k and your
-eps_k (\"step k+1\" in the output is W_{k+1}); without it, second-half means
-are compared by z tests.
+Checks every chain of your trajectory against the reference scheme and names
+the chain that differs. Exact mode (the default when every chain has `noise`):
+each of your W_{k+1} is compared with the reference step from your W_k and
+your eps_k (\"step k+1\" in the output is W_{k+1}). Statistical mode (the
+default without noise): the second-half means of the empirical risk and of
+||W||^2 of each chain against the reference (exact for regression with the
+squared loss, else 8 reference chains with split-R-hat <= 1.01), with
+autocorrelation-aware standard errors and ESS; false-failure probability 1e-3;
+inconclusive (exit 3) when an ESS is below 200 or the reference is unreliable.
+See paper/oracle-maths.md, sections 9-12.
 
   --trajectory T  your trajectory (JSON: format_version, states, noise; spec optional)
   --spec F        the spec, if T does not embed one (must equal it if it does)
   --rtol R        relative tolerance, a real >= 0 (default: T's rtol, else 1e-9)
   --atol A        absolute tolerance, a real >= 0 (default: T's atol, else 1e-12);
                   a coordinate conforms when |reference - yours| <= atol + rtol |reference|
+  --precision P   f64 (default) or f32: a float32 port's step conforms when
+                  ||reference - yours||_2 is within the float32 rounding bound of one
+                  step, scaled by the norms of W_k, eps_k and the gradient (exact mode)
+  --mode M        exact or statistical (default: exact when T has noise)
 
-Exit codes: 0 conforms, 1 does not conform (the first step and coordinate that
-differ, reference and yours), 2 bad input.
+Exit codes: 0 conforms, 1 does not conform (the chain, step and coordinate
+that differ, reference and yours; the report's `explain` has the reference's
+intermediate values of that step), 2 bad input, 3 inconclusive (statistical
+mode: a chain too short or the reference unreliable, with ESS and R-hat).
 ";
 
 /// `small-ball --help`.

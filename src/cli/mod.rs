@@ -51,6 +51,10 @@ pub enum CliError {
     /// A seed that is not an unsigned 64-bit integer.
     #[error("seed `{0}` is not an unsigned 64-bit integer")]
     InvalidSeed(String),
+    /// The statistical mode could not decide (a chain too short, a reference
+    /// unreliable): exit code 3, never "does not conform".
+    #[error("inconclusive: {0}")]
+    Inconclusive(String),
     /// An error of the library.
     #[error(transparent)]
     Library(#[from] Error),
@@ -58,10 +62,11 @@ pub enum CliError {
 
 impl CliError {
     /// 1 for a verdict against the input (golden mismatch, non-conforming
-    /// trajectory), 2 for bad input.
+    /// trajectory), 3 for an inconclusive statistical check, 2 for bad input.
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Library(Error::GoldenMismatch(_) | Error::NotConforming(_)) => 1,
+            CliError::Inconclusive(_) => 3,
             _ => 2,
         }
     }
@@ -161,7 +166,7 @@ impl Flags {
 pub struct Output {
     /// Text for stdout.
     pub stdout: String,
-    /// A check that failed (exit code 1).
+    /// A check that failed (exit code 1) or could not decide (exit code 3).
     pub failure: Option<CliError>,
 }
 
@@ -170,7 +175,7 @@ pub struct Output {
 pub fn run(args: &[String]) -> Result<Output> {
     let (stdout, failure) = match dispatch(args) {
         Ok(s) => (s, None),
-        Err(Outcome::Failed(stdout, e)) => (stdout, Some(CliError::Library(e))),
+        Err(Outcome::Failed(stdout, e)) => (stdout, Some(e)),
         Err(Outcome::Bad(e)) => return Err(e),
     };
     Ok(Output { stdout, failure })
@@ -179,7 +184,7 @@ pub fn run(args: &[String]) -> Result<Output> {
 /// Internal: a bad input, or a completed run whose check failed.
 enum Outcome {
     Bad(CliError),
-    Failed(String, Error),
+    Failed(String, CliError),
 }
 
 impl From<CliError> for Outcome {
@@ -363,7 +368,7 @@ fn reproduce(args: &[String]) -> std::result::Result<String, Outcome> {
         msg.push_str(&format!("blessed {blessed} golden files in {}\n", golden_dir.display()));
     }
     if !mismatches.is_empty() {
-        return Err(Outcome::Failed(msg, Error::GoldenMismatch(mismatches.join("; "))));
+        return Err(Outcome::Failed(msg, Error::GoldenMismatch(mismatches.join("; ")).into()));
     }
     Ok(msg)
 }
@@ -476,23 +481,58 @@ fn spec_cmd(args: &[String]) -> Result<String> {
 }
 
 fn run_cmd(args: &[String]) -> Result<String> {
-    let f = Flags::parse(args, &["--spec", "--out"], &["--full", "--pcn"])?;
+    let f = Flags::parse(args, &["--spec", "--out", "--explain", "--chain"], &["--full", "--pcn"])?;
     let spec_path = f.values.get("--spec").ok_or_else(|| CliError::Usage("run needs --spec F".into()))?;
-    let out = PathBuf::from(f.values.get("--out").ok_or_else(|| CliError::Usage("run needs --out DIR".into()))?);
     let spec = read_spec(spec_path)?;
+    let index = |flag: &str| -> Result<Option<usize>> {
+        f.values
+            .get(flag)
+            .map(|v| {
+                v.trim().parse::<usize>().map_err(|_| CliError::BadFlagValue {
+                    flag: flag.to_string(),
+                    expected: "a step or chain index (an integer >= 0)",
+                    value: v.clone(),
+                })
+            })
+            .transpose()
+    };
+    if let Some(k) = index("--explain")? {
+        let chain = index("--chain")?.unwrap_or(0);
+        let v = conform::explain_run(&spec, chain, k)?;
+        return Ok(String::from_utf8(report::to_json_bytes(&v)).expect("utf-8"));
+    }
+    if f.values.contains_key("--chain") {
+        return Err(CliError::Usage("--chain goes with --explain K".into()));
+    }
+    let out = PathBuf::from(
+        f.values
+            .get("--out")
+            .ok_or_else(|| CliError::Usage("run needs --out DIR (or --explain K)".into()))?,
+    );
     std::fs::create_dir_all(&out).map_err(|e| Error::Io {
         path: out.display().to_string(),
         message: e.to_string(),
     })?;
-    // Small runs always keep their trajectory (at most SMALL_TRAJECTORY numbers).
-    let small = (spec.steps + 1) * spec.modes() * spec.value_dim() <= SMALL_TRAJECTORY;
-    let o = conform::run(&spec, f.has("--full") || small, f.has("--pcn"))?;
+    // The trajectory holds every chain whose states and noise fit the cap
+    // (SMALL_TRAJECTORY numbers per array over the chains kept); --full
+    // keeps every chain whatever its size.
+    let per_chain = (spec.steps + 1) * spec.modes() * spec.value_dim();
+    let keep = if f.has("--full") {
+        spec.chains
+    } else {
+        (SMALL_TRAJECTORY / per_chain.max(1)).min(spec.chains)
+    };
+    let o = conform::run_keeping(&spec, keep, f.has("--pcn"))?;
     report::write_atomic(&out.join("summary.json"), &report::to_json_bytes(&o.summary))?;
     let mut msg = format!("wrote {}/summary.json\n", out.display());
-    if o.trajectory.is_none() {
+    if keep == 0 {
         msg.push_str(&format!(
-            "trajectory not written: {} numbers per array ((steps + 1) x modes x q) > {SMALL_TRAJECTORY}; pass --full to write it\n",
-            (spec.steps + 1) * spec.modes() * spec.value_dim()
+            "trajectory not written: {per_chain} numbers per array for one chain ((steps + 1) x modes x q) > {SMALL_TRAJECTORY}; pass --full to write it\n"
+        ));
+    } else if keep < spec.chains {
+        msg.push_str(&format!(
+            "trajectory holds chains 0..{keep} of {}: {per_chain} numbers per array per chain, cap {SMALL_TRAJECTORY}; pass --full for every chain\n",
+            spec.chains
         ));
     }
     if let Some(t) = o.trajectory {
@@ -504,7 +544,7 @@ fn run_cmd(args: &[String]) -> Result<String> {
 }
 
 fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
-    let f = Flags::parse(args, &["--spec", "--trajectory", "--rtol", "--atol"], &[])?;
+    let f = Flags::parse(args, &["--spec", "--trajectory", "--rtol", "--atol", "--precision", "--mode"], &[])?;
     let tpath = f
         .values
         .get("--trajectory")
@@ -533,6 +573,34 @@ fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
         }
         (None, None) => return Err(CliError::Usage("conform needs --spec F (the trajectory has no spec)".into()).into()),
     };
+    let f32 = match f.values.get("--precision").map(|s| s.trim()) {
+        None | Some("f64") => false,
+        Some("f32") => true,
+        Some(other) => {
+            return Err(CliError::BadFlagValue {
+                flag: "--precision".into(),
+                expected: "f64 or f32",
+                value: other.to_string(),
+            }
+            .into())
+        }
+    };
+    let statistical = match f.values.get("--mode").map(|s| s.trim()) {
+        None => !traj.has_noise(),
+        Some("exact") => false,
+        Some("statistical") => true,
+        Some(other) => {
+            return Err(CliError::BadFlagValue {
+                flag: "--mode".into(),
+                expected: "exact or statistical",
+                value: other.to_string(),
+            }
+            .into())
+        }
+    };
+    if f32 && (f.values.contains_key("--rtol") || f.values.contains_key("--atol")) {
+        return Err(CliError::Usage("--precision f32 sets its own tolerance; drop --rtol/--atol".into()).into());
+    }
     let tol = |flag: &str, given: Option<f64>, default: f64| -> Result<f64> {
         let v = if f.values.contains_key(flag) {
             f.number(flag)?
@@ -555,50 +623,47 @@ fn conform_cmd(args: &[String]) -> std::result::Result<String, Outcome> {
         return Err(CliError::Usage("--rtol and --atol cannot both be 0".into()).into());
     }
     let problem = spec.build()?;
-    let (json, ok, why) = if traj.noise.is_some() {
-        let r = conform::conform_exact(&spec, &problem, &traj, rtol, atol)?;
-        let why = r
-            .first_difference
-            .as_ref()
-            .map(|d| if d.step == 0 {
-                format!(
-                    "step 0 (your W_0 against the spec's initial state) coordinate {} (mode {}, component {}): reference {} yours {} (|diff| {:e} > {:e})",
-                    d.coordinate, d.mode, d.component, d.reference, d.yours, d.abs_diff, d.allowed
-                )
+    let (json, failure) = if !statistical {
+        let precision = if f32 {
+            conform::Precision::F32
+        } else {
+            conform::Precision::F64 { rtol, atol }
+        };
+        let r = conform::conform_exact_with(&spec, &problem, &traj, precision)?;
+        let why = r.first_difference.as_ref().map(|d| {
+            let place = if d.step == 0 {
+                "step 0 (your W_0 against the spec's initial state)".to_string()
             } else {
-                format!(
-                    "step {} (W_{} from your W_{} and noise[{}]) coordinate {} (mode {}, component {}): reference {} yours {} (|diff| {:e} > {:e})",
-                    d.step,
-                    d.step,
-                    d.step.saturating_sub(1),
-                    d.step.saturating_sub(1),
-                    d.coordinate,
-                    d.mode,
-                    d.component,
-                    d.reference,
-                    d.yours,
-                    d.abs_diff,
-                    d.allowed
-                )
-            })
-            .unwrap_or_default();
-        (serde_json::to_value(&r).expect("serializable"), r.conforms(), why)
+                format!("step {} (W_{} from your W_{} and noise[{}])", d.step, d.step, d.step - 1, d.step - 1)
+            };
+            let how = if f32 {
+                format!("‖diff‖₂ of the state {:e} > float32 allowance {:e}; largest at this coordinate", d.abs_diff, d.allowed)
+            } else {
+                format!("|diff| {:e} > {:e}", d.abs_diff, d.allowed)
+            };
+            Error::NotConforming(format!(
+                "chain {} {place} coordinate {} (mode {}, component {}): reference {} yours {} ({how}); the reference's intermediate values of this step are under `explain` in the report",
+                d.chain, d.coordinate, d.mode, d.component, d.reference, d.yours
+            ))
+            .into()
+        });
+        (serde_json::to_value(&r).expect("serializable"), why)
     } else {
-        let r = conform::conform_statistical(&spec, &problem, &traj)?;
-        let why = r
-            .comparisons
-            .iter()
-            .filter(|c| c.z.abs() > r.threshold)
-            .map(|c| format!("{}: yours {} reference {} (z = {:.2})", c.name, c.yours.0, c.reference.0, c.z))
-            .collect::<Vec<_>>()
-            .join("; ");
-        (serde_json::to_value(&r).expect("serializable"), r.conforms(), why)
+        if f32 {
+            return Err(CliError::Usage("--precision applies to the exact mode only".into()).into());
+        }
+        let r = conform::conform_statistical(&spec, &problem, &traj.without_noise())?;
+        let failure = match r.verdict {
+            conform::Verdict::Conforms => None,
+            conform::Verdict::DoesNotConform => Some(Error::NotConforming(r.summary()).into()),
+            conform::Verdict::Inconclusive => Some(CliError::Inconclusive(r.summary())),
+        };
+        (serde_json::to_value(&r).expect("serializable"), failure)
     };
     let text = String::from_utf8(report::to_json_bytes(&json)).expect("utf-8");
-    if ok {
-        Ok(text)
-    } else {
-        Err(Outcome::Failed(text, Error::NotConforming(why)))
+    match failure {
+        None => Ok(text),
+        Some(e) => Err(Outcome::Failed(text, e)),
     }
 }
 
