@@ -45,7 +45,12 @@ pub fn paragraph(r: &Record) -> Option<String> {
         return Some(format!("{head} Not measured yet: nothing is claimed either way."));
     }
     let controls: Vec<&Check> = r.checks.iter().filter(|c| c.control).collect();
-    let control_note = if controls.is_empty() {
+    let assumption = r.id.len() == 2 && r.id.starts_with('A');
+    let control_note = if controls.is_empty() && assumption {
+        " An assumption record: exempt from controls; it says where the assumption holds and where it fails.".to_string()
+    } else if controls.is_empty() && matches!(r.status, Status::Violated | Status::PrintedFormulaWrong) {
+        " The record has no control check: its verdict is a rejection, and what is rejected is the printed form itself.".to_string()
+    } else if controls.is_empty() {
         " The record has no control check.".to_string()
     } else {
         format!(

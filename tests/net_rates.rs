@@ -4,8 +4,8 @@
 
 use transport_langevin::dynamics::Schedule;
 use transport_langevin::experiments::net_rates::{data_set_run, excess_risk, problem, sweep, BetaRule, NetSettings, GAMMA};
+use transport_langevin::experiments::t3_classification::{delta_of, fit_sweep};
 use transport_langevin::experiments::t3_margin::{margin_exponent, MarginSweep};
-use transport_langevin::experiments::t3_classification::{fit_sweep, delta_of};
 use transport_langevin::model::Reparametrized;
 use transport_langevin::stats::rhat;
 

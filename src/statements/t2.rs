@@ -101,15 +101,23 @@ pub fn eps_star_model(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, l
 fn eps_star_with(w: &[f64], c_mu: f64, decay: f64, gamma: f64, beta: f64, lambda: f64, n: usize, s: f64, finite: bool) -> Result<f64> {
     error::nonzero("n", n)?;
     let ok = |e: f64| -> Result<bool> { Ok(phi_with(w, c_mu, decay, gamma, beta, lambda, e, finite)? <= beta * e * e) };
-    // The model's ε* may exceed 0.3 at small β: there the bracket reaches
-    // ‖w‖, where the decentering term vanishes.
-    let top = if finite { w.iter().map(|a| a * a).sum::<f64>().sqrt().max(0.3) } else { 0.3 };
-    let (mut lo, mut hi) = (1e-9_f64, top);
+    // The model's ε* may exceed 0.3 at small β: there the bracket grows by
+    // factors of 3/2 up to ‖w‖, where the decentering term vanishes.
+    let top = if finite {
+        w.iter().map(|a| a * a).sum::<f64>().sqrt().max(0.3)
+    } else {
+        0.3
+    };
+    let (mut lo, mut hi) = (1e-9_f64, 0.3_f64);
+    while !ok(hi)? && hi < top {
+        lo = hi;
+        hi = (1.5 * hi).min(top);
+    }
     if !ok(hi)? {
         return Err(Error::OutOfRange {
             name: "beta",
             value: beta,
-            range: "values with phi(0.3) <= 0.09 beta",
+            range: "values with phi(eps) <= beta eps^2 at eps = 0.3 (or, for the N-mode model, some eps <= max(0.3, |w|))",
         });
     }
     for _ in 0..26 {
