@@ -33,7 +33,7 @@ Runs the audit: one record per statement of the paper, with a verdict.
   --out DIR         output folder (default `out`): summary.json, report.md, evidence
   --only ID,...     run only these statements (comma-separated, case-insensitive:
                     s6,t1 is S6,T1); an unknown ID is rejected with the list of
-                    valid ones (S1..S9, R1, A1..A4, P1, T1, L1, CF, T2, T2R, T3, C-...)
+                    valid ones (S1..S9, R1, A1..A4, P1, T1, L1, CF, T2, T2R, T3, C-..., Z-...)
   --seed N          master seed, an unsigned 64-bit integer (default 20201)
   --check-golden    compare the records with the golden files; exit 1 on a difference
                     (needs --quick and the default seed)

@@ -27,6 +27,7 @@ pub mod t1_gap;
 pub mod t2_eps_star;
 pub mod t2r_rate;
 pub mod t3_classification;
+pub mod z_models;
 
 use crate::dynamics::{Observer, Silent};
 use crate::error::Result;
@@ -210,6 +211,9 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(t3_classification::ExponentialError),
         Box::new(t3_classification::StrongLowNoise),
         Box::new(t3_classification::InputDensity),
+        Box::new(z_models::ZModel(crate::model::Architecture::Discrete)),
+        Box::new(z_models::ZModel(crate::model::Architecture::Deep)),
+        Box::new(z_models::ZModel(crate::model::Architecture::Resnet)),
     ]
 }
 

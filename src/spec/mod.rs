@@ -24,6 +24,8 @@
 //!   network of S3 with second layer a_m = +1, −1, +1, …; needs a
 //!   `gaussian-kernel` spectrum) or `clipped` (S8, with `clip_r` ≥ 1; the
 //!   second layer is the last coordinate of W).
+//!   `discrete`, `deep` and `resnet` are the other models of the general
+//!   formulation (Z-discrete, Z-deep, Z-resnet; [`zoo`]).
 //! * `spectrum`: `{"kind": "power-law", "c_mu", "decay", "modes"}` or
 //!   `{"kind": "gaussian-kernel", "bandwidth", "modes"}` (modes ≤ width).
 //! * `data`: `{"kind": "toy", "n", "dim", "seed"}` or
@@ -46,6 +48,7 @@
 
 mod problem;
 mod schema;
+pub mod zoo;
 
 pub use problem::{normals, AnyModel, Problem};
 pub use schema::schema;
@@ -101,6 +104,41 @@ pub enum ModelSpec {
         activation: ActivationName,
         /// Clip radius R ≥ 1.
         clip_r: f64,
+    },
+    /// Two-layer network, discrete topology (Z-discrete): the kernel lives
+    /// on the neuron indices (see [`zoo`]).
+    Discrete {
+        /// Width M.
+        width: usize,
+        /// Activation.
+        activation: ActivationName,
+    },
+    /// Deep network (Z-deep), L layers of width M, clipped.
+    Deep {
+        /// Width M.
+        width: usize,
+        /// Layers L.
+        layers: usize,
+        /// Activation.
+        activation: ActivationName,
+        /// Clip radius R ≥ 1.
+        clip_r: f64,
+        /// Scale s of the layer coordinate in the product kernel (s = 0:
+        /// layers share one prior; large s: independent layers).
+        layer_scale: f64,
+    },
+    /// ResNet (Z-resnet), T blocks of width M, clipped.
+    Resnet {
+        /// Width M.
+        width: usize,
+        /// Blocks T.
+        layers: usize,
+        /// Activation.
+        activation: ActivationName,
+        /// Clip radius R ≥ 1.
+        clip_r: f64,
+        /// Scale s of the layer coordinate in the product kernel.
+        layer_scale: f64,
     },
 }
 
@@ -251,11 +289,13 @@ impl Spec {
             loss: Loss::Logistic,
             ..Spec::example()
         };
-        vec![
+        let mut all = vec![
             ("regression", "power-law", regression),
             ("two-layer", "gaussian-kernel", two_layer),
             ("clipped", "gaussian-kernel", clipped),
-        ]
+        ];
+        all.extend(zoo::examples());
+        all
     }
 
     /// A complete example (what `spec --example` prints).
@@ -377,6 +417,9 @@ impl Spec {
                     }));
                 }
             }
+            (ModelSpec::Discrete { .. } | ModelSpec::Deep { .. } | ModelSpec::Resnet { .. }, SpectrumSpec::GaussianKernel { .. }) => {
+                zoo::problems(self, modes).into_iter().for_each(|e| check(Err(e)));
+            }
             (ModelSpec::Regression, _) => check(Err(Error::Incompatible {
                 what: "spec: the regression model",
                 needs: "a `power-law` spectrum",
@@ -445,6 +488,7 @@ impl Spec {
             ModelSpec::Regression => 1,
             ModelSpec::TwoLayer { .. } => self.input_dim(),
             ModelSpec::Clipped { .. } => self.input_dim() + 1,
+            ModelSpec::Discrete { .. } | ModelSpec::Deep { .. } | ModelSpec::Resnet { .. } => self.input_dim(),
         }
     }
 }

@@ -42,6 +42,18 @@ pub fn schema() -> serde_json::Value {
                     closed("clipped", "clipped network: first layer R tanh(theta/R), second layer R tanh(theta_last/R) (q = d + 1); needs a gaussian-kernel spectrum",
                         json!({"width": count("width M"), "activation": activation, "clip_r": {"type": "number", "minimum": 1, "description": "clip radius R >= 1"}}),
                         &["width", "activation", "clip_r"]),
+                    closed("discrete", "two-layer network, discrete topology: f_W(x) = sum_m a_m tanh(W(m) . x), a_m = +1/M, -1/M, ... (q = d); kernel on the neuron indices t_m = (m + 1/2)/M",
+                        json!({"width": count("width M"), "activation": activation}), &["width", "activation"]),
+                    closed("deep", "deep network f_W = u . h_L, h_l = sum_m (w_m/M) tanh(Wbar(m,l) . h_(l-1)), Wbar = R tanh(W/R), u = 1/sqrt(d) (q = d); product kernel over (w, layer)",
+                        json!({"width": count("width M"), "layers": count("layers L"), "activation": activation,
+                               "clip_r": {"type": "number", "minimum": 1, "description": "clip radius R >= 1"},
+                               "layer_scale": {"type": "number", "minimum": 0, "description": "scale s of the layer coordinate in the kernel"}}),
+                        &["width", "layers", "activation", "clip_r", "layer_scale"]),
+                    closed("resnet", "ResNet: as deep with each block h_l = h_(l-1) + sum_m (w_m/M) tanh(Wbar(m,l) . h_(l-1))",
+                        json!({"width": count("width M"), "layers": count("blocks T"), "activation": activation,
+                               "clip_r": {"type": "number", "minimum": 1, "description": "clip radius R >= 1"},
+                               "layer_scale": {"type": "number", "minimum": 0, "description": "scale s of the layer coordinate in the kernel"}}),
+                        &["width", "layers", "activation", "clip_r", "layer_scale"]),
                 ]
             },
             "spectrum": {
