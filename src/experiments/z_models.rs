@@ -270,7 +270,7 @@ fn law(p: &ZProblem, beta: f64, lambda: f64, quick: bool, seed: u64) -> Result<(
     let pcn_sched = Schedule {
         chains: 4,
         burn_in: 1000,
-        length: if quick { 6000 } else { 400_000 },
+        length: if quick { 4000 } else { 400_000 },
         thin: 1,
     };
     let target = chain_mean(&pcn, &p.model, &p.init, pcn_sched, (seed, 400), |st| st.w.norm_squared())?;
@@ -306,17 +306,19 @@ fn teacher_student(s: &ZSetting, n: usize, permute: bool, quick: bool, seed: u64
             y.swap_rows(i, j);
         }
     }
-    let (xt, yt) = make(if quick { 300 } else { 2000 }, 600)?;
+    let (xt, yt) = make(if quick { 200 } else { 2000 }, 600)?;
     let test = Data::new(xt, yt)?;
     let p = layered_on(s, &x, &y, seed)?;
     let (beta, lambda) = (n as f64, 1.0 / n as f64);
     let q = p.model.shape().1;
     let eta = 0.05;
     let kernel = Langevin::new(&p.space, q, eta, beta, lambda, Discretization::SemiImplicit)?;
+    // The discrete network's excess is small (|f| ≤ 1): twice the chains
+    // (cheap at L = 1) to keep the power of the slope test.
     let b = Schedule {
-        chains: 4,
-        burn_in: 400,
-        length: if quick { 400 } else { 20_000 },
+        chains: if s.arch == Architecture::Discrete { 8 } else { 4 },
+        burn_in: 300,
+        length: if quick { 300 } else { 20_000 },
         thin: 20,
     };
     let traces = ChainRunner::new(seed, b)
@@ -408,7 +410,7 @@ impl Experiment for ZModel {
             Architecture::Discrete => vec![8, 16, 32],
             _ => vec![3, 6, 12],
         };
-        let draws = ctx.size(24, 200);
+        let draws = ctx.size(16, 200);
         let mut a1 = Vec::new();
         for &m in &widths {
             let sm = ZSetting { width: m, ..s };
@@ -417,7 +419,7 @@ impl Experiment for ZModel {
             let bound = pm.model.gradient_bound(y_max, x_max).unwrap_or(f64::INFINITY);
             let b_emp = b_search(&pm.model, draws, seed);
             let b_wrong = b_search(&pm.model.unnormalised()?, draws, seed);
-            let (l, c) = smoothness(&pm.model, &pm.space, ctx.size(4, 20), seed);
+            let (l, c) = smoothness(&pm.model, &pm.space, ctx.size(3, 20), seed);
             let c_mu = crate::statements::a1::smallest_c_mu(pm.space.mu())?;
             checks.push(Check::upper_bound(
                 &format!("B: max ||grad|| over random W <= analytic bound, M = {m}"),
@@ -527,7 +529,7 @@ impl Experiment for ZModel {
         Ok(Record {
             status,
             parameters: json!({"setting": format!("{s:?}"), "law": {"beta": beta, "lambda": lambda, "eta1": eta1, "eta2": eta2},
-                "teacher_student": {"noise": "U[-0.1, 0.1]", "beta": "n", "lambda": "1/n", "eta": 0.05, "delta": 0.05}, "seed": seed, "quick": ctx.quick}),
+                "teacher_student": {"noise": "U[-0.1, 0.1]", "beta": "n", "lambda": "1/n", "burn_in": 300, "chains": "8 discrete, 4 otherwise", "test_points": if ctx.quick { 200 } else { 2000 }, "eta": 0.05, "delta": 0.05}, "seed": seed, "quick": ctx.quick}),
             theoretical: json!({"law_c_eta": c_eta, "bayes_risk": 0.01 / 3.0}),
             empirical: json!({"fd_rel_error": err, "law_differences": d, "a1": a1, "teacher_student": ts,
                 "excess_slope": [slope, slope_se], "excess_slope_permuted": [slope_p, slope_p_se], "identity_block": identity}),
