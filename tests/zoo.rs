@@ -104,3 +104,68 @@ fn layered_rejects_bad_inputs() {
     assert!(p.model.predict(&Coef::zeros(n, 2), &DMatrix::zeros(3, 5)).is_err());
     assert!(Data::new(DMatrix::zeros(0, 2), DVector::zeros(0)).is_err());
 }
+
+/// Z-ot: the OT map's analytic gradient against central FD over random
+/// maps, samples, penalties and bandwidths; control: the Fréchet values
+/// (× n, without the weight 1/n of L2(ρ0)) taken for the coefficient
+/// gradient, and the gradient of the transport term alone (the MMD term's
+/// gradient dropped), both rejected.
+mod ot {
+    use super::*;
+    use transport_langevin::experiments::z_ot::{ot_problem, Gaussians, OtSetting};
+
+    fn check(n: usize, penalty: f64, sigma: f64, seed: u64, scale: f64) -> (f64, f64, f64) {
+        let s = OtSetting {
+            sigma,
+            modes: 6.min(n),
+            ..OtSetting::record(n, penalty)
+        };
+        let (_, model, init) = ot_problem(&s, &Gaussians::record(), seed).unwrap();
+        let (nm, q) = model.shape();
+        let w = &init + standard_normal_matrix(&mut chain_rng(seed, 78), nm, q) * scale;
+        let mut g = Coef::zeros(nm, q);
+        let v = model.gradient(&w, &mut g);
+        assert!((v - model.value(&w)).abs() <= 1e-12 * v.abs().max(1.0));
+        let ok = rel_err(&model, &w, &g);
+        let bad = rel_err(&model, &w, &(&g * model.points() as f64));
+        let mut g0 = Coef::zeros(nm, q);
+        model.with_penalty(0.0).gradient(&w, &mut g0);
+        let no_mmd = rel_err(&model, &w, &g0);
+        (ok, bad, no_mmd)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        #[test]
+        fn ot_gradient_matches_fd(n in 6usize..20, penalty in 1.0f64..200.0, sigma in 0.5f64..2.0, seed in 0u64..1000, scale in 0.05f64..2.0) {
+            let (ok, bad, no_mmd) = check(n, penalty, sigma, seed, scale);
+            prop_assert!(ok < TOL, "analytic vs FD: {ok}");
+            prop_assert!(bad > TOL, "control (x n) not rejected: {bad}");
+            prop_assert!(no_mmd > TOL, "control (no MMD gradient) not rejected: {no_mmd}");
+        }
+    }
+
+    /// The closed forms of the record: A pushes Σ_P to Σ_Q and is symmetric
+    /// positive definite (Brenier); B pushes Σ_P to Σ_Q too but costs more.
+    #[test]
+    fn gaussian_closed_forms() {
+        let g = Gaussians::record();
+        let (a, b) = (g.optimal_a(), g.naive_b());
+        assert!((a * g.sigma_p * a.transpose() - g.sigma_q).amax() < 1e-12);
+        assert!((b * g.sigma_p * b.transpose() - g.sigma_q).amax() < 1e-12);
+        assert!((a - a.transpose()).amax() < 1e-12);
+        assert!((g.cost(&a) - g.w2()).abs() < 1e-12);
+        assert!(g.cost(&b) > g.w2() + 0.01);
+    }
+
+    /// Bad input is a typed error: a target of the wrong dimension.
+    #[test]
+    fn ot_spec_rejects_bad_target() {
+        let mut spec = OtSetting::record(8, 1.0).spec(&Gaussians::record(), 1);
+        if let transport_langevin::spec::ModelSpec::OtMap { target_mean, .. } = &mut spec.model {
+            target_mean.push(0.0);
+        }
+        assert!(spec.build().is_err());
+    }
+}

@@ -73,9 +73,11 @@ Prints a problem spec (JSON, spec_version 1) for `run` and `conform`.
 
   --example          a complete, valid example spec (default: two-layer with a
                      gaussian-kernel spectrum)
-  --model KIND       the example for this model kind: regression | two-layer | clipped
+  --model KIND       the example for this model kind: regression | two-layer | clipped |
+                     discrete | deep | resnet | ot-map (the last four: the other models
+                     of the general formulation, Z-discrete, Z-deep, Z-resnet, Z-ot)
   --spectrum KIND    the example for this spectrum kind: power-law (regression) |
-                     gaussian-kernel (two-layer, or clipped with --model clipped)
+                     gaussian-kernel (every other model; two-layer unless --model says)
   --schema           the JSON Schema (draft 2020-12) of a spec: every field, its type,
                      allowed values and meaning
 

@@ -28,6 +28,7 @@ pub mod t2_eps_star;
 pub mod t2r_rate;
 pub mod t3_classification;
 pub mod z_models;
+pub mod z_ot;
 
 use crate::dynamics::{Observer, Silent};
 use crate::error::Result;
@@ -214,6 +215,7 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(z_models::ZModel(crate::model::Architecture::Discrete)),
         Box::new(z_models::ZModel(crate::model::Architecture::Deep)),
         Box::new(z_models::ZModel(crate::model::Architecture::Resnet)),
+        Box::new(z_ot::ZOt),
     ]
 }
 

@@ -237,9 +237,9 @@ pub fn smoothness(model: &Layered, space: &Space, draws: usize, seed: u64) -> (f
 
 /// E F under the chains of `kernel` from W_0 (pooled batch means), F = ‖W‖²
 /// of the point `point(state)`.
-fn chain_mean<K: crate::dynamics::Kernel>(
+fn chain_mean<K: crate::dynamics::Kernel, M: Potential>(
     kernel: &K,
-    model: &Layered,
+    model: &M,
     start: &Coef,
     b: Schedule,
     (seed, stream): (u64, u64),
@@ -254,10 +254,24 @@ fn chain_mean<K: crate::dynamics::Kernel>(
 /// η₁/η₂ of the law check.
 pub const LAW_RATIO: f64 = 4.0;
 
-/// The law check: (d(η₁), d(η₂), d_wrong(η₂)) as (mean, stderr), and η₁.
-fn law(p: &ZProblem, beta: f64, lambda: f64, quick: bool, seed: u64) -> Result<([(f64, f64); 3], f64)> {
+/// The law check on a potential over `space` from `init`: (d(η₁), d(η₂),
+/// d_wrong(η₂)) as (mean, stderr), and η₁ (see the module's item 2).
+///
+/// # Errors
+/// What the kernels and the runner return.
+#[allow(clippy::too_many_arguments)]
+pub fn law_check<M: Potential>(
+    space: &Space,
+    model: &M,
+    init: &Coef,
+    eta1: f64,
+    beta: f64,
+    lambda: f64,
+    quick: bool,
+    seed: u64,
+) -> Result<([(f64, f64); 3], f64)> {
+    let p = LawProblem { space, model, init };
     let q = p.model.shape().1;
-    let eta1 = 0.04;
     let eta2 = eta1 / LAW_RATIO;
     let relax = p.space.mu()[0] / lambda;
     let sched = |eta: f64| Schedule {
@@ -266,23 +280,33 @@ fn law(p: &ZProblem, beta: f64, lambda: f64, quick: bool, seed: u64) -> Result<(
         length: ((if quick { 25.0 } else { 1000.0 }) * relax / eta).ceil() as usize,
         thin: 1,
     };
-    let pcn = Pcn::new(&p.space, q, beta, lambda, 0.5)?;
+    let pcn = Pcn::new(p.space, q, beta, lambda, 0.5)?;
     let pcn_sched = Schedule {
         chains: 4,
         burn_in: 1000,
         length: if quick { 4000 } else { 400_000 },
         thin: 1,
     };
-    let target = chain_mean(&pcn, &p.model, &p.init, pcn_sched, (seed, 400), |st| st.w.norm_squared())?;
+    let target = chain_mean(&pcn, p.model, p.init, pcn_sched, (seed, 400), |st| st.w.norm_squared())?;
     let mut out = [(0.0, 0.0); 3];
     for (j, (eta, temp)) in [(eta1, 1.0), (eta2, 1.0), (eta2, 2.0)].into_iter().enumerate() {
-        let k = Langevin::new(&p.space, q, eta, beta / temp, lambda, Discretization::SemiImplicit)?;
-        let e = chain_mean(&k, &p.model, &p.init, sched(eta), (seed, 410 + 10 * j as u64), |st| {
+        let k = Langevin::new(p.space, q, eta, beta / temp, lambda, Discretization::SemiImplicit)?;
+        let e = chain_mean(&k, p.model, p.init, sched(eta), (seed, 410 + 10 * j as u64), |st| {
             st.w.norm_squared()
         })?;
         out[j] = (e.mean - target.mean, (e.stderr.powi(2) + target.stderr.powi(2)).sqrt());
     }
     Ok((out, eta1))
+}
+
+struct LawProblem<'a, M> {
+    space: &'a Space,
+    model: &'a M,
+    init: &'a Coef,
+}
+
+fn law(p: &ZProblem, beta: f64, lambda: f64, quick: bool, seed: u64) -> Result<([(f64, f64); 3], f64)> {
+    law_check(&p.space, &p.model, &p.init, 0.04, beta, lambda, quick, seed)
 }
 
 /// Teacher–student at sample size n: (gap, gap stderr, excess, excess

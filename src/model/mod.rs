@@ -6,6 +6,7 @@
 //! model returns them as an N × q [`Coef`].
 
 pub mod layered;
+pub mod ot_map;
 pub mod regression;
 pub mod reparametrized;
 pub mod two_layer;
@@ -16,6 +17,7 @@ use crate::space::Coef;
 use nalgebra::{DMatrix, DVector};
 
 pub use layered::{Architecture, Layered};
+pub use ot_map::OtMap;
 pub use regression::Regression;
 pub use reparametrized::Reparametrized;
 pub use two_layer::{Activation, TwoLayer, Variant};

@@ -24,8 +24,8 @@
 //!   network of S3 with second layer a_m = +1, −1, +1, …; needs a
 //!   `gaussian-kernel` spectrum) or `clipped` (S8, with `clip_r` ≥ 1; the
 //!   second layer is the last coordinate of W).
-//!   `discrete`, `deep` and `resnet` are the other models of the general
-//!   formulation (Z-discrete, Z-deep, Z-resnet; [`zoo`]).
+//!   `discrete`, `deep`, `resnet` and `ot-map` are the other models of the
+//!   general formulation (Z-discrete, Z-deep, Z-resnet, Z-ot; [`zoo`]).
 //! * `spectrum`: `{"kind": "power-law", "c_mu", "decay", "modes"}` or
 //!   `{"kind": "gaussian-kernel", "bandwidth", "modes"}` (modes ≤ width).
 //! * `data`: `{"kind": "toy", "n", "dim", "seed"}` or
@@ -62,6 +62,9 @@ pub const SPEC_VERSION: u32 = 1;
 
 /// Stream of `seed` that draws the particles.
 pub const PARTICLE_STREAM: u64 = 1 << 32;
+
+/// Stream of `seed` that draws the target sample of `ot-map`.
+pub const TARGET_STREAM: u64 = (1 << 32) + 1;
 
 /// Largest width, modes, inputs or dimension a spec may ask for.
 pub const MAX_SIZE: usize = 1 << 16;
@@ -139,6 +142,21 @@ pub enum ModelSpec {
         clip_r: f64,
         /// Scale s of the layer coordinate in the product kernel.
         layer_scale: f64,
+    },
+    /// Wasserstein optimal transport map (Z-ot): ρ0 is the source sample
+    /// (the data's x), the target sample is drawn from N(target_mean,
+    /// LLᵀ), L = `target_factor` (see [`zoo`]).
+    OtMap {
+        /// Penalty τ ≥ 0 on MMD²(f_W♯P̂_n, Q̂_n).
+        penalty: f64,
+        /// Bandwidth σ > 0 of the MMD's Gaussian kernel.
+        mmd_bandwidth: f64,
+        /// Clip radius R ≥ 1 of the map, W̄ = R tanh(W/R).
+        clip_r: f64,
+        /// Mean m_Q of the target Gaussian (d numbers).
+        target_mean: Vec<f64>,
+        /// Factor L of the target covariance LLᵀ (d rows of d numbers).
+        target_factor: Vec<Vec<f64>>,
     },
 }
 
@@ -417,7 +435,10 @@ impl Spec {
                     }));
                 }
             }
-            (ModelSpec::Discrete { .. } | ModelSpec::Deep { .. } | ModelSpec::Resnet { .. }, SpectrumSpec::GaussianKernel { .. }) => {
+            (
+                ModelSpec::Discrete { .. } | ModelSpec::Deep { .. } | ModelSpec::Resnet { .. } | ModelSpec::OtMap { .. },
+                SpectrumSpec::GaussianKernel { .. },
+            ) => {
                 zoo::problems(self, modes).into_iter().for_each(|e| check(Err(e)));
             }
             (ModelSpec::Regression, _) => check(Err(Error::Incompatible {
@@ -488,7 +509,7 @@ impl Spec {
             ModelSpec::Regression => 1,
             ModelSpec::TwoLayer { .. } => self.input_dim(),
             ModelSpec::Clipped { .. } => self.input_dim() + 1,
-            ModelSpec::Discrete { .. } | ModelSpec::Deep { .. } | ModelSpec::Resnet { .. } => self.input_dim(),
+            ModelSpec::Discrete { .. } | ModelSpec::Deep { .. } | ModelSpec::Resnet { .. } | ModelSpec::OtMap { .. } => self.input_dim(),
         }
     }
 }

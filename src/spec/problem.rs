@@ -18,7 +18,7 @@ impl Spec {
         if let Some(b) = super::zoo::build(self, &data)? {
             return Ok(Problem {
                 space: b.space,
-                model: AnyModel::Layered(b.model),
+                model: b.model,
                 data,
                 init: b.init,
                 particles: Some(b.particles),
@@ -118,6 +118,8 @@ pub enum AnyModel {
     TwoLayer(TwoLayer),
     /// A layered model of Z (discrete, deep, ResNet).
     Layered(crate::model::Layered),
+    /// The optimal transport map of Z-ot.
+    OtMap(crate::model::OtMap),
 }
 
 impl AnyModel {
@@ -127,6 +129,7 @@ impl AnyModel {
             AnyModel::Regression(m) => m,
             AnyModel::TwoLayer(m) => m,
             AnyModel::Layered(m) => m,
+            AnyModel::OtMap(m) => m,
         }
     }
 }

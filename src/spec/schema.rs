@@ -54,6 +54,13 @@ pub fn schema() -> serde_json::Value {
                                "clip_r": {"type": "number", "minimum": 1, "description": "clip radius R >= 1"},
                                "layer_scale": {"type": "number", "minimum": 0, "description": "scale s of the layer coordinate in the kernel"}}),
                         &["width", "layers", "activation", "clip_r", "layer_scale"]),
+                    closed("ot-map", "optimal transport map f_W(x) = R tanh(W(x)/R) on the source sample (the data's x; y is ignored), rho0 = its empirical measure, kernel over the source points; loss (1/n) sum_i |x_i - f_W(x_i)|^2 + penalty MMD^2(f_W#P_n, Q_n), Gaussian MMD kernel of bandwidth mmd_bandwidth; target sample: n points target_mean + target_factor z, z standard normals (row-major) from stream 2^32 + 1 of seed (q = d)",
+                        json!({"penalty": {"type": "number", "minimum": 0, "description": "penalty tau >= 0 on MMD^2"},
+                               "mmd_bandwidth": positive("bandwidth sigma > 0 of the MMD kernel exp(-|a - b|^2 / (2 sigma^2))"),
+                               "clip_r": {"type": "number", "minimum": 1, "description": "clip radius R >= 1 of the map"},
+                               "target_mean": {"type": "array", "minItems": 1, "items": {"type": "number"}, "description": "mean m_Q of the target Gaussian (d numbers)"},
+                               "target_factor": {"type": "array", "minItems": 1, "items": {"type": "array", "items": {"type": "number"}}, "description": "factor L (d rows of d numbers) of the target covariance L L^T"}}),
+                        &["penalty", "mmd_bandwidth", "clip_r", "target_mean", "target_factor"]),
                 ]
             },
             "spectrum": {

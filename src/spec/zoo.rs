@@ -21,10 +21,22 @@
 //!   w_m/M, the problem's `second_layer`, P·d numbers row by row), u =
 //!   (1, …, 1)/√d, clip W̄ = R tanh(W/R). `init: identity` is P_N of
 //!   W_0(w, ℓ) = w.
+//! * `ot-map` (`penalty` τ, `mmd_bandwidth` σ, `clip_r` R, `target_mean`
+//!   m_Q, `target_factor` L): 𝒲 = 𝒲̃ = R^d, ρ0 the empirical measure of
+//!   the data's x (the source sample P̂_n; y is ignored), the
+//!   `gaussian-kernel` spectrum over the x_i (the problem's `particles` are
+//!   the x_i, n × d), f_W(x_i) = R tanh(W(x_i)/R). The target sample Q̂_n:
+//!   n points y_j = m_Q + L z_j, z_j the rows of n × d standard normals from
+//!   stream [`TARGET_STREAM`](super::TARGET_STREAM) of `seed` (the
+//!   problem's `second_layer`, n·d numbers row by row). Loss
+//!   (1/n) Σ ‖x_i − f_W(x_i)‖² + τ MMD²(f_W♯P̂_n, Q̂_n) ([`crate::model::OtMap`]).
+//!   `init: identity` is P_N of the identity map W_0(x) = x.
 
-use super::{ActivationName, DataSpec, Init, ModelSpec, Spec, SpectrumSpec, MAX_N_TIMES_WIDTH, MAX_WIDTH, PARTICLE_STREAM};
+use super::{
+    ActivationName, AnyModel, DataSpec, Init, ModelSpec, Spec, SpectrumSpec, MAX_N_TIMES_WIDTH, MAX_WIDTH, PARTICLE_STREAM, TARGET_STREAM,
+};
 use crate::error::{self, Error, Result};
-use crate::model::{Activation, Architecture, Data, Layered};
+use crate::model::{Activation, Architecture, Data, Layered, OtMap};
 use crate::space::{Coef, Kernel, Space};
 use nalgebra::{DMatrix, DVector};
 
@@ -59,10 +71,22 @@ pub fn examples() -> Vec<(&'static str, &'static str, Spec)> {
         },
         ..deep.clone()
     };
+    let ot = Spec {
+        model: ModelSpec::OtMap {
+            penalty: 10.0,
+            mmd_bandwidth: 1.0,
+            clip_r: 10.0,
+            target_mean: vec![1.0, -0.5],
+            target_factor: vec![vec![0.8, 0.0], vec![0.5, 0.9]],
+        },
+        spectrum: SpectrumSpec::GaussianKernel { bandwidth: 2.0, modes: 8 },
+        ..Spec::example()
+    };
     vec![
         ("discrete", "gaussian-kernel", discrete),
         ("deep", "gaussian-kernel", deep),
         ("resnet", "gaussian-kernel", resnet),
+        ("ot-map", "gaussian-kernel", ot),
     ]
 }
 
@@ -92,6 +116,9 @@ fn shape(model: &ModelSpec) -> Option<(usize, usize, Option<f64>, f64)> {
 /// the spectrum's N).
 pub fn problems(spec: &Spec, modes: usize) -> Vec<Error> {
     let mut errs = Vec::new();
+    if let ModelSpec::OtMap { .. } = spec.model {
+        return ot_problems(spec, modes);
+    }
     let Some((m, l, clip, s)) = shape(&spec.model) else {
         return errs;
     };
@@ -151,13 +178,127 @@ pub fn problems(spec: &Spec, modes: usize) -> Vec<Error> {
     errs
 }
 
+/// The conditions on an `ot-map` spec.
+fn ot_problems(spec: &Spec, modes: usize) -> Vec<Error> {
+    let mut errs = Vec::new();
+    let ModelSpec::OtMap {
+        penalty,
+        mmd_bandwidth,
+        clip_r,
+        ref target_mean,
+        ref target_factor,
+    } = spec.model
+    else {
+        return errs;
+    };
+    let mut check = |r: Result<()>| {
+        if let Err(e) = r {
+            errs.push(e);
+        }
+    };
+    check(error::finite("model.penalty", penalty).and_then(|t| {
+        if t < 0.0 {
+            Err(Error::OutOfRange {
+                name: "model.penalty",
+                value: t,
+                range: "[0, ∞)",
+            })
+        } else {
+            Ok(())
+        }
+    }));
+    check(error::positive("model.mmd_bandwidth", mmd_bandwidth).map(drop));
+    check(error::finite("model.clip_r", clip_r).and_then(|r| {
+        if r < 1.0 {
+            Err(Error::OutOfRange {
+                name: "model.clip_r",
+                value: r,
+                range: "[1, ∞)",
+            })
+        } else {
+            Ok(())
+        }
+    }));
+    let d = spec.input_dim();
+    if target_mean.len() != d {
+        check(Err(Error::DimensionMismatch {
+            what: "model.target_mean length (= data dimension d)",
+            expected: d,
+            found: target_mean.len(),
+        }));
+    }
+    check(error::all_finite("model.target_mean", target_mean));
+    if target_factor.len() != d || target_factor.iter().any(|r| r.len() != d) {
+        check(Err(Error::DimensionMismatch {
+            what: "model.target_factor (d rows of d numbers)",
+            expected: d * d,
+            found: target_factor.iter().map(Vec::len).sum(),
+        }));
+    }
+    for row in target_factor {
+        check(error::all_finite("model.target_factor", row));
+    }
+    let n = match &spec.data {
+        DataSpec::Toy { n, .. } => *n,
+        DataSpec::Inline { y, .. } => y.len(),
+    };
+    if n > MAX_WIDTH {
+        check(Err(Error::OutOfRange {
+            name: "data.n (the source points are the index set of ot-map)",
+            value: n as f64,
+            range: "[1, 4096]",
+        }));
+    }
+    if n > 0 && modes > n {
+        check(Err(Error::TooManyModes { modes, width: n }));
+    }
+    errs
+}
+
+/// Builds an `ot-map` spec.
+fn build_ot(spec: &Spec, data: &Data) -> Result<Option<Built>> {
+    let ModelSpec::OtMap {
+        penalty,
+        mmd_bandwidth,
+        clip_r,
+        ref target_mean,
+        ref target_factor,
+    } = spec.model
+    else {
+        return Ok(None);
+    };
+    let SpectrumSpec::GaussianKernel { bandwidth, modes } = spec.spectrum else {
+        return Ok(None);
+    };
+    let (n, d) = (data.len(), data.dim());
+    let z = super::normals(spec.seed, TARGET_STREAM, n, d);
+    let y = DMatrix::from_fn(n, d, |i, j| {
+        target_mean[j] + (0..d).map(|k| target_factor[j][k] * z[(i, k)]).sum::<f64>()
+    });
+    let x = data.x.clone();
+    let space = Space::finite_width(x.clone(), Kernel::Gaussian { bandwidth }, modes)?;
+    let init = match spec.init {
+        Init::Identity => space.from_values(&x)?,
+        Init::Zero => Coef::zeros(modes, d),
+    };
+    let second_layer = DVector::from_iterator(n * d, (0..n).flat_map(|i| y.row(i).iter().copied().collect::<Vec<_>>()));
+    let model = OtMap::new(&space, x.clone(), y, penalty, mmd_bandwidth, clip_r)?;
+    Ok(Some(Built {
+        space,
+        model: AnyModel::OtMap(model),
+        particles: x,
+        second_layer,
+        init,
+    }))
+}
+
 /// What a spec of this module builds: the space, the model, the problem's
 /// particles and second layer, and W_0.
 pub struct Built {
     /// H_N over 𝒲.
     pub space: Space,
-    /// The model.
-    pub model: Layered,
+    /// The model ([`AnyModel::Layered`] or [`AnyModel::OtMap`]).
+    pub model: AnyModel,
     /// The points of 𝒲 the kernel sees.
     pub particles: DMatrix<f64>,
     /// Effective read-out weights, flattened row by row.
@@ -171,6 +312,9 @@ pub struct Built {
 /// # Errors
 /// A degenerate spectrum or a shape the model refuses.
 pub fn build(spec: &Spec, data: &Data) -> Result<Option<Built>> {
+    if let ModelSpec::OtMap { .. } = spec.model {
+        return build_ot(spec, data);
+    }
     let Some((m, l, clip, s)) = shape(&spec.model) else {
         return Ok(None);
     };
@@ -223,7 +367,7 @@ pub fn build(spec: &Spec, data: &Data) -> Result<Option<Built>> {
     let model = Layered::new(arch, &space, l, a, u, clip, data.clone(), spec.loss, act)?;
     Ok(Some(Built {
         space,
-        model,
+        model: AnyModel::Layered(model),
         particles,
         second_layer,
         init,
