@@ -255,7 +255,8 @@ fn chain_mean<K: crate::dynamics::Kernel, M: Potential>(
 pub const LAW_RATIO: f64 = 4.0;
 
 /// The law check on a potential over `space` from `init`: (d(η₁), d(η₂),
-/// d_wrong(η₂)) as (mean, stderr), and η₁ (see the module's item 2).
+/// d_wrong(η₂)) as (mean, stderr), and η₁ (see the module's item 2); the
+/// quick chains are `lengthen` times the default length.
 ///
 /// # Errors
 /// What the kernels and the runner return.
@@ -264,7 +265,7 @@ pub fn law_check<M: Potential>(
     space: &Space,
     model: &M,
     init: &Coef,
-    eta1: f64,
+    (eta1, lengthen): (f64, f64),
     beta: f64,
     lambda: f64,
     quick: bool,
@@ -277,14 +278,14 @@ pub fn law_check<M: Potential>(
     let sched = |eta: f64| Schedule {
         chains: 4,
         burn_in: (5.0 * relax / eta).ceil() as usize,
-        length: ((if quick { 25.0 } else { 1000.0 }) * relax / eta).ceil() as usize,
+        length: ((if quick { 25.0 * lengthen } else { 1000.0 }) * relax / eta).ceil() as usize,
         thin: 1,
     };
     let pcn = Pcn::new(p.space, q, beta, lambda, 0.5)?;
     let pcn_sched = Schedule {
         chains: 4,
         burn_in: 1000,
-        length: if quick { 4000 } else { 400_000 },
+        length: if quick { (4000.0 * lengthen) as usize } else { 400_000 },
         thin: 1,
     };
     let target = chain_mean(&pcn, p.model, p.init, pcn_sched, (seed, 400), |st| st.w.norm_squared())?;
@@ -306,7 +307,7 @@ struct LawProblem<'a, M> {
 }
 
 fn law(p: &ZProblem, beta: f64, lambda: f64, quick: bool, seed: u64) -> Result<([(f64, f64); 3], f64)> {
-    law_check(&p.space, &p.model, &p.init, 0.04, beta, lambda, quick, seed)
+    law_check(&p.space, &p.model, &p.init, (0.04, 1.0), beta, lambda, quick, seed)
 }
 
 /// Teacher–student at sample size n: (gap, gap stderr, excess, excess
