@@ -738,4 +738,7 @@ pub fn conformance_specs() -> Vec<(&'static str, Spec)> {
             ),
         ),
     ]
+    .into_iter()
+    .chain(crate::spec::zoo::conformance_specs())
+    .collect()
 }

@@ -80,7 +80,7 @@ pub use conform::{conform_exact, conform_statistical, Trajectory};
 pub use dynamics::{Ar1, ChainRun, ChainRunner, Coupled, Discretization, Kernel, Langevin, Observer, Pcn, Schedule, Silent, TunedPcn};
 pub use error::{Error, Result};
 pub use loss::Loss;
-pub use model::{Activation, Data, Model, Potential, Regression, TwoLayer, Variant, ZeroLoss};
+pub use model::{Activation, Architecture, Data, Layered, Model, OtMap, Potential, Regression, TwoLayer, Variant, ZeroLoss};
 pub use record::{Check, Reading, Record, Status};
 pub use space::{Coef, Space};
 pub use spec::{Problem, Spec};

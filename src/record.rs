@@ -238,7 +238,7 @@ impl Record {
 }
 
 /// Every statement ID of `STATEMENTS.md`, in its order, with a short title.
-pub const CATALOGUE: [(&str, &str); 25] = [
+pub const CATALOGUE: [(&str, &str); 29] = [
     ("S1", "Data, losses, risks"),
     ("S2", "Motivating two-layer network, noisy gradient step (eq. 2)"),
     ("S3", "The lift: training as a transport map"),
@@ -264,6 +264,10 @@ pub const CATALOGUE: [(&str, &str); 25] = [
     ("C-gap", "Claim: generalization gap O(1/sqrt(n)) at stationarity"),
     ("C-fast", "Claim: excess risk faster than 1/sqrt(n)"),
     ("C-eta", "Claim: time-discretization error of order eta^{1/2}, sharp"),
+    ("Z-discrete", "Two-layer network, discrete topology, as an instance of S4"),
+    ("Z-deep", "Deep network as an instance of S4"),
+    ("Z-resnet", "ResNet as an instance of S4"),
+    ("Z-ot", "Wasserstein optimal transport map as an instance of S4"),
 ];
 
 /// Title of a statement ID, if it exists.

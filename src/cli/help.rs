@@ -34,7 +34,7 @@ Runs the audit: one record per statement of the paper, with a verdict.
   --out DIR         output folder (default `out`): summary.json, report.md, evidence
   --only ID,...     run only these statements (comma-separated, case-insensitive:
                     s6,t1 is S6,T1); an unknown ID is rejected with the list of
-                    valid ones (S1..S9, R1, A1..A4, P1, T1, L1, CF, T2, T2R, T3, C-...)
+                    valid ones (S1..S9, R1, A1..A4, P1, T1, L1, CF, T2, T2R, T3, C-..., Z-...)
   --seed N          master seed, an unsigned 64-bit integer (default 20201)
   --check-golden    compare the records with the golden files; exit 1 on a difference
                     (needs --quick and the default seed)
@@ -74,9 +74,11 @@ Prints a problem spec (JSON, spec_version 1) for `run` and `conform`.
 
   --example          a complete, valid example spec (default: two-layer with a
                      gaussian-kernel spectrum)
-  --model KIND       the example for this model kind: regression | two-layer | clipped
+  --model KIND       the example for this model kind: regression | two-layer | clipped |
+                     discrete | deep | resnet | ot-map (the last four: the other models
+                     of the general formulation, Z-discrete, Z-deep, Z-resnet, Z-ot)
   --spectrum KIND    the example for this spectrum kind: power-law (regression) |
-                     gaussian-kernel (two-layer, or clipped with --model clipped)
+                     gaussian-kernel (every other model; two-layer unless --model says)
   --schema           the JSON Schema (draft 2020-12) of a spec: every field, its type,
                      allowed values and meaning
 

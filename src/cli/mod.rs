@@ -445,7 +445,7 @@ fn spec_cmd(args: &[String]) -> Result<String> {
         if !examples.iter().any(|e| e.0 == m) {
             return Err(CliError::BadFlagValue {
                 flag: "--model".into(),
-                expected: "a model kind (regression, two-layer, clipped)",
+                expected: "a model kind (regression, two-layer, clipped, discrete, deep, resnet, ot-map)",
                 value: m.to_string(),
             });
         }

@@ -32,6 +32,8 @@ pub mod t2_eps_star;
 pub mod t2r_rate;
 pub mod t3_classification;
 pub mod t3_margin;
+pub mod z_models;
+pub mod z_ot;
 
 use crate::dynamics::{Observer, Silent};
 use crate::error::Result;
@@ -215,6 +217,10 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
         Box::new(t3_classification::ExponentialError),
         Box::new(t3_classification::StrongLowNoise),
         Box::new(t3_classification::InputDensity),
+        Box::new(z_models::ZModel(crate::model::Architecture::Discrete)),
+        Box::new(z_models::ZModel(crate::model::Architecture::Deep)),
+        Box::new(z_models::ZModel(crate::model::Architecture::Resnet)),
+        Box::new(z_ot::ZOt),
     ]
 }
 

@@ -5,6 +5,8 @@
 //! gradient are the partial derivatives of 𝓛̂ in the coefficients; every
 //! model returns them as an N × q [`Coef`].
 
+pub mod layered;
+pub mod ot_map;
 pub mod regression;
 pub mod reparametrized;
 pub mod two_layer;
@@ -14,6 +16,8 @@ use crate::loss::Loss;
 use crate::space::Coef;
 use nalgebra::{DMatrix, DVector};
 
+pub use layered::{Architecture, Layered};
+pub use ot_map::OtMap;
 pub use regression::Regression;
 pub use reparametrized::Reparametrized;
 pub use two_layer::{Activation, TwoLayer, Variant};

@@ -24,6 +24,8 @@
 //!   network of S3 with second layer a_m = +1, −1, +1, …; needs a
 //!   `gaussian-kernel` spectrum) or `clipped` (S8, with `clip_r` ≥ 1; the
 //!   second layer is the last coordinate of W).
+//!   `discrete`, `deep`, `resnet` and `ot-map` are the other models of the
+//!   general formulation (Z-discrete, Z-deep, Z-resnet, Z-ot; [`zoo`]).
 //! * `spectrum`: `{"kind": "power-law", "c_mu", "decay", "modes"}` or
 //!   `{"kind": "gaussian-kernel", "bandwidth", "modes"}` (modes ≤ width).
 //! * `data`: `{"kind": "toy", "n", "dim", "seed"}` or
@@ -46,6 +48,7 @@
 
 mod problem;
 mod schema;
+pub mod zoo;
 
 pub use problem::{normals, AnyModel, Problem};
 pub use schema::schema;
@@ -59,6 +62,9 @@ pub const SPEC_VERSION: u32 = 1;
 
 /// Stream of `seed` that draws the particles.
 pub const PARTICLE_STREAM: u64 = 1 << 32;
+
+/// Stream of `seed` that draws the target sample of `ot-map`.
+pub const TARGET_STREAM: u64 = (1 << 32) + 1;
 
 /// Largest width, modes, inputs or dimension a spec may ask for.
 pub const MAX_SIZE: usize = 1 << 16;
@@ -101,6 +107,56 @@ pub enum ModelSpec {
         activation: ActivationName,
         /// Clip radius R ≥ 1.
         clip_r: f64,
+    },
+    /// Two-layer network, discrete topology (Z-discrete): the kernel lives
+    /// on the neuron indices (see [`zoo`]).
+    Discrete {
+        /// Width M.
+        width: usize,
+        /// Activation.
+        activation: ActivationName,
+    },
+    /// Deep network (Z-deep), L layers of width M, clipped.
+    Deep {
+        /// Width M.
+        width: usize,
+        /// Layers L.
+        layers: usize,
+        /// Activation.
+        activation: ActivationName,
+        /// Clip radius R ≥ 1.
+        clip_r: f64,
+        /// Scale s of the layer coordinate in the product kernel (s = 0:
+        /// layers share one prior; large s: independent layers).
+        layer_scale: f64,
+    },
+    /// ResNet (Z-resnet), T blocks of width M, clipped.
+    Resnet {
+        /// Width M.
+        width: usize,
+        /// Blocks T.
+        layers: usize,
+        /// Activation.
+        activation: ActivationName,
+        /// Clip radius R ≥ 1.
+        clip_r: f64,
+        /// Scale s of the layer coordinate in the product kernel.
+        layer_scale: f64,
+    },
+    /// Wasserstein optimal transport map (Z-ot): ρ0 is the source sample
+    /// (the data's x), the target sample is drawn from N(target_mean,
+    /// LLᵀ), L = `target_factor` (see [`zoo`]).
+    OtMap {
+        /// Penalty τ ≥ 0 on MMD²(f_W♯P̂_n, Q̂_n).
+        penalty: f64,
+        /// Bandwidth σ > 0 of the MMD's Gaussian kernel.
+        mmd_bandwidth: f64,
+        /// Clip radius R ≥ 1 of the map, W̄ = R tanh(W/R).
+        clip_r: f64,
+        /// Mean m_Q of the target Gaussian (d numbers).
+        target_mean: Vec<f64>,
+        /// Factor L of the target covariance LLᵀ (d rows of d numbers).
+        target_factor: Vec<Vec<f64>>,
     },
 }
 
@@ -251,11 +307,13 @@ impl Spec {
             loss: Loss::Logistic,
             ..Spec::example()
         };
-        vec![
+        let mut all = vec![
             ("regression", "power-law", regression),
             ("two-layer", "gaussian-kernel", two_layer),
             ("clipped", "gaussian-kernel", clipped),
-        ]
+        ];
+        all.extend(zoo::examples());
+        all
     }
 
     /// A complete example (what `spec --example` prints).
@@ -377,6 +435,12 @@ impl Spec {
                     }));
                 }
             }
+            (
+                ModelSpec::Discrete { .. } | ModelSpec::Deep { .. } | ModelSpec::Resnet { .. } | ModelSpec::OtMap { .. },
+                SpectrumSpec::GaussianKernel { .. },
+            ) => {
+                zoo::problems(self, modes).into_iter().for_each(|e| check(Err(e)));
+            }
             (ModelSpec::Regression, _) => check(Err(Error::Incompatible {
                 what: "spec: the regression model",
                 needs: "a `power-law` spectrum",
@@ -445,6 +509,7 @@ impl Spec {
             ModelSpec::Regression => 1,
             ModelSpec::TwoLayer { .. } => self.input_dim(),
             ModelSpec::Clipped { .. } => self.input_dim() + 1,
+            ModelSpec::Discrete { .. } | ModelSpec::Deep { .. } | ModelSpec::Resnet { .. } | ModelSpec::OtMap { .. } => self.input_dim(),
         }
     }
 }

@@ -15,6 +15,16 @@ impl Spec {
     pub fn build(&self) -> Result<Problem> {
         self.validate()?;
         let data = self.data()?;
+        if let Some(b) = super::zoo::build(self, &data)? {
+            return Ok(Problem {
+                space: b.space,
+                model: b.model,
+                data,
+                init: b.init,
+                particles: Some(b.particles),
+                second_layer: Some(b.second_layer),
+            });
+        }
         let (space, model, particles, second_layer) = match (&self.model, &self.spectrum) {
             (ModelSpec::Regression, SpectrumSpec::PowerLaw { c_mu, decay, modes }) => {
                 let space = Space::power_law(*c_mu, *decay, *modes)?;
@@ -106,6 +116,10 @@ pub enum AnyModel {
     Regression(Regression),
     /// A two-layer network (lifted or clipped).
     TwoLayer(TwoLayer),
+    /// A layered model of Z (discrete, deep, ResNet).
+    Layered(crate::model::Layered),
+    /// The optimal transport map of Z-ot.
+    OtMap(crate::model::OtMap),
 }
 
 impl AnyModel {
@@ -114,6 +128,8 @@ impl AnyModel {
         match self {
             AnyModel::Regression(m) => m,
             AnyModel::TwoLayer(m) => m,
+            AnyModel::Layered(m) => m,
+            AnyModel::OtMap(m) => m,
         }
     }
 }

@@ -1,0 +1,171 @@
+//! The other models of the general formulation (Z-discrete, Z-deep,
+//! Z-resnet): analytic Fréchet gradients against central finite differences
+//! over random maps and data (proptest), each with a control (the same test
+//! on a deliberately wrong gradient, rejected); the identity-block limit of
+//! the ResNet; spec kinds build.
+
+use nalgebra::{DMatrix, DVector};
+use proptest::prelude::*;
+use transport_langevin::experiments::z_models::{layered_problem, ZSetting};
+use transport_langevin::loss::Loss;
+use transport_langevin::model::{fd_gradient, Architecture, Data, Model, Potential};
+use transport_langevin::rng::{chain_rng, standard_normal_matrix};
+use transport_langevin::space::Coef;
+use transport_langevin::tolerance::FD_STEP;
+
+/// Relative error of `g` against the central difference of the model's
+/// value, floored as in `tests/models.rs` (rounding ≈ ε𝓛̂/h).
+fn rel_err<M: Potential>(model: &M, w: &Coef, g: &Coef) -> f64 {
+    let fd = fd_gradient(|c| model.value(c), w, FD_STEP);
+    let scale = fd.amax().max(1e-4 * model.value(w).abs().max(1.0));
+    (g - &fd).amax() / scale
+}
+
+/// The FD tolerance: truncation O(h²) and rounding ε𝓛̂/h are both below
+/// 1e-9 relative; 1e-5 leaves room and rejects any O(1) error.
+const TOL: f64 = 1e-5;
+
+fn setting(arch: Architecture, width: usize, layers: usize, loss: Loss) -> ZSetting {
+    ZSetting {
+        width,
+        layers,
+        ..ZSetting::of(arch, loss)
+    }
+}
+
+fn check(arch: Architecture, width: usize, layers: usize, logistic: bool, seed: u64, scale: f64) -> (f64, f64) {
+    let loss = if logistic { Loss::Logistic } else { Loss::Squared };
+    let s = setting(arch, width, layers, loss);
+    let p = layered_problem(&s, 12, seed).unwrap();
+    let (n, q) = p.model.shape();
+    let w = standard_normal_matrix(&mut chain_rng(seed, 77), n, q) * scale;
+    let mut g = Coef::zeros(n, q);
+    let risk = p.model.gradient(&w, &mut g);
+    assert!((risk - p.model.value(&w)).abs() <= 1e-12 * risk.abs().max(1.0));
+    let ok = rel_err(&p.model, &w, &g);
+    // Control: the Fréchet gradient's values taken for the coefficient
+    // gradient without the weight 1/P of L2(ρ0), i.e. G·P (the commonest
+    // slip when porting), must be rejected by the same test.
+    let wrong = &g * p.model.points() as f64;
+    let bad = rel_err(&p.model, &w, &wrong);
+    (ok, bad)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn discrete_gradient_matches_fd(width in 3usize..10, logistic: bool, seed in 0u64..1000, scale in 0.1f64..3.0) {
+        let (ok, bad) = check(Architecture::Discrete, width, 1, logistic, seed, scale);
+        prop_assert!(ok < TOL, "analytic vs FD: {ok}");
+        prop_assert!(bad > TOL, "control (x P) not rejected: {bad}");
+    }
+
+    #[test]
+    fn deep_gradient_matches_fd(width in 2usize..6, layers in 1usize..4, logistic: bool, seed in 0u64..1000, scale in 0.1f64..5.0) {
+        let (ok, bad) = check(Architecture::Deep, width, layers, logistic, seed, scale);
+        prop_assert!(ok < TOL, "analytic vs FD: {ok}");
+        prop_assert!(bad > TOL, "control (x P) not rejected: {bad}");
+    }
+
+    #[test]
+    fn resnet_gradient_matches_fd(width in 2usize..6, layers in 1usize..4, logistic: bool, seed in 0u64..1000, scale in 0.1f64..5.0) {
+        let (ok, bad) = check(Architecture::Resnet, width, layers, logistic, seed, scale);
+        prop_assert!(ok < TOL, "analytic vs FD: {ok}");
+        prop_assert!(bad > TOL, "control (x P) not rejected: {bad}");
+    }
+}
+
+/// The ResNet with zero blocks is the linear read-out u·x, exactly, for any
+/// number of blocks; the deep network with zero weights is not (control).
+#[test]
+fn resnet_zero_blocks_is_the_linear_read_out() {
+    for layers in [1, 2, 5] {
+        let s = setting(Architecture::Resnet, 4, layers, Loss::Squared);
+        let p = layered_problem(&s, 10, 3).unwrap();
+        let (n, q) = p.model.shape();
+        let x = standard_normal_matrix(&mut chain_rng(3, 5), 7, q);
+        let f = p.model.predict(&Coef::zeros(n, q), &x).unwrap();
+        let lin: DVector<f64> = &x * DVector::from_element(q, 1.0 / (q as f64).sqrt());
+        assert_eq!(f, lin, "layers {layers}");
+        let sd = setting(Architecture::Deep, 4, layers, Loss::Squared);
+        let pd = layered_problem(&sd, 10, 3).unwrap();
+        let fd = pd.model.predict(&Coef::zeros(n, q), &x).unwrap();
+        assert!((fd - lin).amax() > 0.1, "control: the deep net at W = 0 is not linear");
+    }
+}
+
+/// Bad shapes are typed errors.
+#[test]
+fn layered_rejects_bad_inputs() {
+    let s = setting(Architecture::Deep, 3, 2, Loss::Squared);
+    let p = layered_problem(&s, 10, 1).unwrap();
+    let (n, _) = p.model.shape();
+    assert!(p.model.predict(&Coef::zeros(n, 2), &DMatrix::zeros(3, 5)).is_err());
+    assert!(Data::new(DMatrix::zeros(0, 2), DVector::zeros(0)).is_err());
+}
+
+/// Z-ot: the OT map's analytic gradient against central FD over random
+/// maps, samples, penalties and bandwidths; control: the Fréchet values
+/// (× n, without the weight 1/n of L2(ρ0)) taken for the coefficient
+/// gradient, and the gradient of the transport term alone (the MMD term's
+/// gradient dropped), both rejected.
+mod ot {
+    use super::*;
+    use transport_langevin::experiments::z_ot::{ot_problem, Gaussians, OtSetting};
+
+    fn check(n: usize, penalty: f64, sigma: f64, seed: u64, scale: f64) -> (f64, f64, f64) {
+        let s = OtSetting {
+            sigma,
+            modes: 6.min(n),
+            ..OtSetting::record(n, penalty)
+        };
+        let (_, model, init) = ot_problem(&s, &Gaussians::record(), seed).unwrap();
+        let (nm, q) = model.shape();
+        let w = &init + standard_normal_matrix(&mut chain_rng(seed, 78), nm, q) * scale;
+        let mut g = Coef::zeros(nm, q);
+        let v = model.gradient(&w, &mut g);
+        assert!((v - model.value(&w)).abs() <= 1e-12 * v.abs().max(1.0));
+        let ok = rel_err(&model, &w, &g);
+        let bad = rel_err(&model, &w, &(&g * model.points() as f64));
+        let mut g0 = Coef::zeros(nm, q);
+        model.with_penalty(0.0).gradient(&w, &mut g0);
+        let no_mmd = rel_err(&model, &w, &g0);
+        (ok, bad, no_mmd)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        #[test]
+        fn ot_gradient_matches_fd(n in 6usize..20, penalty in 1.0f64..200.0, sigma in 0.5f64..2.0, seed in 0u64..1000, scale in 0.05f64..2.0) {
+            let (ok, bad, no_mmd) = check(n, penalty, sigma, seed, scale);
+            prop_assert!(ok < TOL, "analytic vs FD: {ok}");
+            prop_assert!(bad > TOL, "control (x n) not rejected: {bad}");
+            prop_assert!(no_mmd > TOL, "control (no MMD gradient) not rejected: {no_mmd}");
+        }
+    }
+
+    /// The closed forms of the record: A pushes Σ_P to Σ_Q and is symmetric
+    /// positive definite (Brenier); B pushes Σ_P to Σ_Q too but costs more.
+    #[test]
+    fn gaussian_closed_forms() {
+        let g = Gaussians::record();
+        let (a, b) = (g.optimal_a(), g.naive_b());
+        assert!((a * g.sigma_p * a.transpose() - g.sigma_q).amax() < 1e-12);
+        assert!((b * g.sigma_p * b.transpose() - g.sigma_q).amax() < 1e-12);
+        assert!((a - a.transpose()).amax() < 1e-12);
+        assert!((g.cost(&a) - g.w2()).abs() < 1e-12);
+        assert!(g.cost(&b) > g.w2() + 0.01);
+    }
+
+    /// Bad input is a typed error: a target of the wrong dimension.
+    #[test]
+    fn ot_spec_rejects_bad_target() {
+        let mut spec = OtSetting::record(8, 1.0).spec(&Gaussians::record(), 1);
+        if let transport_langevin::spec::ModelSpec::OtMap { target_mean, .. } = &mut spec.model {
+            target_mean.push(0.0);
+        }
+        assert!(spec.build().is_err());
+    }
+}
