@@ -196,14 +196,14 @@ pub fn layered_on(s: &ZSetting, x: &DMatrix<f64>, y: &DVector<f64>, seed: u64) -
     from_spec(&s.spec(data, seed))
 }
 
-fn grad(model: &Layered, w: &Coef) -> Coef {
+fn grad<M: Potential>(model: &M, w: &Coef) -> Coef {
     let mut g = Coef::zeros(w.nrows(), w.ncols());
     model.gradient(w, &mut g);
     g
 }
 
 /// Largest ‖∇𝓛̂(W)‖ over `draws` random W, coefficient scales 0.1 to 100.
-pub fn b_search(model: &Layered, draws: usize, seed: u64) -> f64 {
+pub fn b_search<M: Potential>(model: &M, draws: usize, seed: u64) -> f64 {
     let (n, q) = model.shape();
     let mut rng = chain_rng(seed, 301);
     (0..draws)
@@ -216,7 +216,7 @@ pub fn b_search(model: &Layered, draws: usize, seed: u64) -> f64 {
 
 /// (L at α = ½, C_{α'} at α' = 0): largest difference quotients over
 /// `draws` random points and directions.
-pub fn smoothness(model: &Layered, space: &Space, draws: usize, seed: u64) -> (f64, f64) {
+pub fn smoothness<M: Potential>(model: &M, space: &Space, draws: usize, seed: u64) -> (f64, f64) {
     let (n, q) = model.shape();
     let mut rng = chain_rng(seed, 302);
     let (mut l, mut c) = (0.0f64, 0.0f64);
