@@ -4,7 +4,7 @@
 //! [`gemm`] computes C ← C + A B (or C ← A B) with every entry
 //! c_ij = fma(a_i,K−1, b_K−1,j, … fma(a_i1, b_1j, fma(a_i0, b_0j, c⁰_ij))):
 //! one fused multiply-add per term (IEEE-754 fma, rounded once), in the
-//! order of k. The tiles (8 rows × 4 columns held in registers) and the
+//! order of k. The tiles (8 or 4 rows × 4 columns held in registers) and the
 //! SIMD width change only which entries are computed together, never an
 //! entry's sum, so the result is the same bits on every CPU (where the CPU
 //! has no FMA instruction, `f64::mul_add` is the correctly rounded software
@@ -91,53 +91,64 @@ impl pulp::WithSimd for Gemm<'_> {
 
 #[inline(always)]
 fn gemm_body(m: usize, n: usize, k: usize, a: &[f64], lda: usize, b: View<'_>, c: &mut [f64], ldc: usize, accumulate: bool) {
-    // B's four columns of a tile, packed row by row: one load of 4 per k.
-    let mut bp = vec![[0.0f64; NR]; k];
-    let mut j0 = 0;
-    while j0 < n {
-        let nj = NR.min(n - j0);
-        if nj == NR {
-            for (kk, row) in bp.iter_mut().enumerate() {
-                for (jj, v) in row.iter_mut().enumerate() {
-                    *v = b.data[kk * b.rs + (j0 + jj) * b.cs];
-                }
+    // B's full column tiles packed once, tile after tile and row by row
+    // within a tile (one load of 4 per k); then each 8-row panel of A is
+    // used for every column tile while it sits in the L1 cache.
+    let full = n / NR;
+    let mut bp = vec![[0.0f64; NR]; k * full];
+    for (t, tile_b) in bp.chunks_exact_mut(k.max(1)).enumerate().take(full) {
+        for (kk, row) in tile_b.iter_mut().enumerate() {
+            for (jj, v) in row.iter_mut().enumerate() {
+                *v = b.data[kk * b.rs + (t * NR + jj) * b.cs];
             }
         }
-        let mut i0 = 0;
-        while i0 < m {
-            let mi = MR.min(m - i0);
-            if nj == NR && mi == MR {
-                tile(i0, j0, a, lda, &bp, c, ldc, accumulate);
-            } else {
-                edge(i0, mi, j0, nj, k, a, lda, b, c, ldc, accumulate);
+    }
+    // Row panels of 8 (8 accumulators of 4; a 12-row panel needs all 16
+    // AVX2 registers and LLVM then spills), then of 4, then an
+    // entry-by-entry edge: the same sum for every entry.
+    let mut i0 = 0;
+    while i0 < m {
+        let mi = match m - i0 {
+            r if r >= MR && k > 0 => MR,
+            r if r >= 4 && k > 0 => 4,
+            r => r.min(4),
+        };
+        for t in 0..full {
+            let bt = &bp[t * k..(t + 1) * k];
+            match mi {
+                MR if k > 0 => tile::<MR>(i0, t * NR, a, lda, bt, c, ldc, accumulate),
+                4 if k > 0 => tile::<4>(i0, t * NR, a, lda, bt, c, ldc, accumulate),
+                _ => edge(i0, mi, t * NR, NR, k, a, lda, b, c, ldc, accumulate),
             }
-            i0 += MR;
         }
-        j0 += NR;
+        if n > full * NR {
+            edge(i0, mi, full * NR, n - full * NR, k, a, lda, b, c, ldc, accumulate);
+        }
+        i0 += mi;
     }
 }
 
-/// The full 8 × 4 tile at (i0, j0), B's columns packed in `bp`.
+/// The full R × 4 tile at (i0, j0), B's columns packed in `bp`.
 #[inline(always)]
-fn tile(i0: usize, j0: usize, a: &[f64], lda: usize, bp: &[[f64; NR]], c: &mut [f64], ldc: usize, accumulate: bool) {
-    let mut acc = [[0.0f64; MR]; NR];
+fn tile<const R: usize>(i0: usize, j0: usize, a: &[f64], lda: usize, bp: &[[f64; NR]], c: &mut [f64], ldc: usize, accumulate: bool) {
+    let mut acc = [[0.0f64; R]; NR];
     if accumulate {
         for (jj, col) in acc.iter_mut().enumerate() {
             let o = i0 + (j0 + jj) * ldc;
-            col.copy_from_slice(&c[o..o + MR]);
+            col.copy_from_slice(&c[o..o + R]);
         }
     }
     for (acol, bv) in a[i0..].chunks(lda).zip(bp) {
-        let av: &[f64; MR] = acol[..MR].try_into().expect("tile of A");
+        let av: &[f64; R] = acol[..R].try_into().expect("tile of A");
         for jj in 0..NR {
-            for ii in 0..MR {
+            for ii in 0..R {
                 acc[jj][ii] = av[ii].mul_add(bv[jj], acc[jj][ii]);
             }
         }
     }
     for (jj, col) in acc.iter().enumerate() {
         let o = i0 + (j0 + jj) * ldc;
-        c[o..o + MR].copy_from_slice(col);
+        c[o..o + R].copy_from_slice(col);
     }
 }
 
@@ -220,7 +231,17 @@ mod tests {
     /// reading B through transposed strides, give the same bits.
     #[test]
     fn gemm_is_the_in_order_sum() {
-        for &(m, n, k) in &[(16, 8, 5), (13, 7, 9), (8, 4, 1), (3, 2, 0), (33, 9, 40)] {
+        for &(m, n, k) in &[
+            (16, 8, 5),
+            (13, 7, 9),
+            (8, 4, 1),
+            (3, 2, 0),
+            (33, 9, 40),
+            (29, 8, 17),
+            (20, 12, 3),
+            (64, 16, 16),
+            (24, 5, 0),
+        ] {
             let (a, b) = (fill(m * k, 1), fill(k * n, 2));
             let want = naive(m, n, k, &a, &b);
             let mut c = vec![f64::NAN; m * n];
