@@ -4,7 +4,7 @@
 //! [`gemm`] computes C ← C + A B (or C ← A B) with every entry
 //! c_ij = fma(a_i,K−1, b_K−1,j, … fma(a_i1, b_1j, fma(a_i0, b_0j, c⁰_ij))):
 //! one fused multiply-add per term (IEEE-754 fma, rounded once), in the
-//! order of k. The tiles (8 or 4 rows × 4 columns held in registers) and the
+//! order of k. The tiles (8 or 4 rows × 6 or 4 columns held in registers) and the
 //! SIMD width change only which entries are computed together, never an
 //! entry's sum, so the result is the same bits on every CPU (where the CPU
 //! has no FMA instruction, `f64::mul_add` is the correctly rounded software
@@ -13,8 +13,8 @@
 //! step). A product over a long K may also be cut into consecutive slices
 //! of K that accumulate into C: the sum is the same.
 //!
-//! On AVX2 the 8 × 4 tile is 8 registers of accumulators, 2 loads of A and
-//! 4 broadcasts of B (packed) for 8 FMAs.
+//! On AVX2 the 8 × 6 tile is 12 registers of accumulators, 2 loads of A
+//! and 6 broadcasts of B (packed) for 12 FMAs.
 
 /// A column-major matrix operand: element (i, k) at `data[i * rs + k * cs]`.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +36,7 @@ impl<'a> View<'a> {
 
 const MR: usize = 8;
 const NR: usize = 4;
+const NW: usize = 6;
 
 /// C (m × n, column-major, leading dimension `ldc`) ← [C +] A B with A
 /// (m × k) column-major with leading dimension `lda` and B (k × n) any
@@ -91,20 +92,28 @@ impl pulp::WithSimd for Gemm<'_> {
 
 #[inline(always)]
 fn gemm_body(m: usize, n: usize, k: usize, a: &[f64], lda: usize, b: View<'_>, c: &mut [f64], ldc: usize, accumulate: bool) {
-    // B's full column tiles packed once, tile after tile and row by row
-    // within a tile (one load of 4 per k); then each 8-row panel of A is
-    // used for every column tile while it sits in the L1 cache.
-    let full = n / NR;
-    let mut bp = vec![[0.0f64; NR]; k * full];
-    for (t, tile_b) in bp.chunks_exact_mut(k.max(1)).enumerate().take(full) {
-        for (kk, row) in tile_b.iter_mut().enumerate() {
-            for (jj, v) in row.iter_mut().enumerate() {
-                *v = b.data[kk * b.rs + (t * NR + jj) * b.cs];
+    // Column tiles of 6, then one of 4 (the rest entry by entry); B's tiles
+    // packed once, tile after tile and row by row within a tile; then each
+    // 8-row panel of A is used for every column tile while it sits in the
+    // L1 cache.
+    let mut tiles = Vec::with_capacity(n / NR + 1);
+    let mut j0 = 0;
+    while n - j0 >= NR {
+        let w = if n - j0 >= NW { NW } else { NR };
+        tiles.push((j0, w, j0 * k));
+        j0 += w;
+    }
+    let packed = j0;
+    let mut bp = vec![0.0f64; k * packed];
+    for &(j0, w, off) in &tiles {
+        for kk in 0..k {
+            for jj in 0..w {
+                bp[off + kk * w + jj] = b.data[kk * b.rs + (j0 + jj) * b.cs];
             }
         }
     }
-    // Row panels of 8 (8 accumulators of 4; a 12-row panel needs all 16
-    // AVX2 registers and LLVM then spills), then of 4, then an
+    // Row panels of 8 (8 × 6 = 12 accumulators of 4, with 2 loads of A and
+    // one broadcast of B: 15 of the 16 AVX2 registers), then of 4, then an
     // entry-by-entry edge: the same sum for every entry.
     let mut i0 = 0;
     while i0 < m {
@@ -113,34 +122,45 @@ fn gemm_body(m: usize, n: usize, k: usize, a: &[f64], lda: usize, b: View<'_>, c
             r if r >= 4 && k > 0 => 4,
             r => r.min(4),
         };
-        for t in 0..full {
-            let bt = &bp[t * k..(t + 1) * k];
-            match mi {
-                MR if k > 0 => tile::<MR>(i0, t * NR, a, lda, bt, c, ldc, accumulate),
-                4 if k > 0 => tile::<4>(i0, t * NR, a, lda, bt, c, ldc, accumulate),
-                _ => edge(i0, mi, t * NR, NR, k, a, lda, b, c, ldc, accumulate),
+        for &(j0, w, off) in &tiles {
+            let bt = &bp[off..off + k * w];
+            match (mi, w) {
+                (MR, NW) if k > 0 => tile::<MR, NW>(i0, j0, a, lda, bt, c, ldc, accumulate),
+                (MR, NR) if k > 0 => tile::<MR, NR>(i0, j0, a, lda, bt, c, ldc, accumulate),
+                (4, NW) if k > 0 => tile::<4, NW>(i0, j0, a, lda, bt, c, ldc, accumulate),
+                (4, NR) if k > 0 => tile::<4, NR>(i0, j0, a, lda, bt, c, ldc, accumulate),
+                _ => edge(i0, mi, j0, w, k, a, lda, b, c, ldc, accumulate),
             }
         }
-        if n > full * NR {
-            edge(i0, mi, full * NR, n - full * NR, k, a, lda, b, c, ldc, accumulate);
+        if n > packed {
+            edge(i0, mi, packed, n - packed, k, a, lda, b, c, ldc, accumulate);
         }
         i0 += mi;
     }
 }
 
-/// The full R × 4 tile at (i0, j0), B's columns packed in `bp`.
+/// The full R × W tile at (i0, j0), B's W columns packed row by row in `bp`.
 #[inline(always)]
-fn tile<const R: usize>(i0: usize, j0: usize, a: &[f64], lda: usize, bp: &[[f64; NR]], c: &mut [f64], ldc: usize, accumulate: bool) {
-    let mut acc = [[0.0f64; R]; NR];
+fn tile<const R: usize, const W: usize>(
+    i0: usize,
+    j0: usize,
+    a: &[f64],
+    lda: usize,
+    bp: &[f64],
+    c: &mut [f64],
+    ldc: usize,
+    accumulate: bool,
+) {
+    let mut acc = [[0.0f64; R]; W];
     if accumulate {
         for (jj, col) in acc.iter_mut().enumerate() {
             let o = i0 + (j0 + jj) * ldc;
             col.copy_from_slice(&c[o..o + R]);
         }
     }
-    for (acol, bv) in a[i0..].chunks(lda).zip(bp) {
+    for (acol, bv) in a[i0..].chunks(lda).zip(bp.chunks_exact(W)) {
         let av: &[f64; R] = acol[..R].try_into().expect("tile of A");
-        for jj in 0..NR {
+        for jj in 0..W {
             for ii in 0..R {
                 acc[jj][ii] = av[ii].mul_add(bv[jj], acc[jj][ii]);
             }
