@@ -1,6 +1,7 @@
 //! How the cost of one step grows: times the semi-implicit step of the
-//! lifted two-layer network over n, M and N (each over a decade or more,
-//! the others held at the bench sizes) and fits the exponents by least
+//! lifted two-layer network over n, M, N and d, and of the batched step
+//! over the number of chains C (each over a decade or more, the others
+//! held at the bench sizes) and fits the exponents by least
 //! squares on log–log, with standard errors.
 //!
 //! `cargo bench --bench scaling` (plain harness; prints a table and JSON).
@@ -12,20 +13,31 @@ use transport_langevin::rng::chain_rng;
 use transport_langevin::stats::fit_line;
 
 /// Median seconds per step over repeated timed batches.
-fn time_step(m: usize, n: usize, d: usize, modes: usize) -> f64 {
+/// With `chains` > 1: seconds per call of `Langevin::step_chains` on that
+/// many chains (one thread).
+fn time_step(m: usize, n: usize, d: usize, modes: usize, chains: usize) -> f64 {
     let (space, model) = bench_network(m, n, d, modes).expect("bench network");
-    let mut lv = Langevin::new(&space, d, 1e-3, 100.0, 1e-2, Discretization::SemiImplicit).expect("scheme");
-    let mut st = lv.init(space.identity_coefficients().expect("identity")).expect("init");
-    let mut rng = chain_rng(1, 0);
+    let lv = Langevin::new(&space, d, 1e-3, 100.0, 1e-2, Discretization::SemiImplicit).expect("scheme");
+    let mut lvs = vec![lv.clone(); chains];
+    let w0 = space.identity_coefficients().expect("identity");
+    let mut sts: Vec<_> = (0..chains).map(|_| lv.init(w0.clone()).expect("init")).collect();
+    let mut rngs: Vec<_> = (0..chains as u64).map(|c| chain_rng(1, c)).collect();
+    let mut step = || {
+        if chains == 1 {
+            lvs[0].step(&model, &mut rngs[0], &mut sts[0]);
+        } else {
+            Langevin::step_chains(&mut lvs, &model, &mut rngs, &mut sts);
+        }
+    };
     for _ in 0..3 {
-        lv.step(&model, &mut rng, &mut st);
+        step();
     }
-    let reps = ((2e7 / (n * m * d) as f64).ceil() as usize).clamp(3, 2000);
+    let reps = ((2e7 / (n * m * d * chains) as f64).ceil() as usize).clamp(3, 2000);
     let mut times: Vec<f64> = (0..7)
         .map(|_| {
             let t = Instant::now();
             for _ in 0..reps {
-                lv.step(&model, &mut rng, &mut st);
+                step();
             }
             t.elapsed().as_secs_f64() / reps as f64
         })
@@ -37,22 +49,26 @@ fn time_step(m: usize, n: usize, d: usize, modes: usize) -> f64 {
 fn main() {
     let (m0, n0, d, modes0) = (256, 1024, 16, 256);
     let mut out = Vec::new();
-    let sweeps: [(&str, Vec<usize>); 3] = [
+    let sweeps: [(&str, Vec<usize>); 5] = [
         ("n", vec![128, 256, 512, 1024, 2048, 4096]),
         ("M", vec![32, 64, 128, 256, 512]),
         ("N", vec![16, 32, 64, 128, 256]),
+        ("d", vec![4, 8, 16, 32, 64]),
+        ("C", vec![1, 2, 4, 8, 16]),
     ];
     for (name, sizes) in sweeps {
         let mut xs = Vec::new();
         let mut ys = Vec::new();
         for &s in &sizes {
-            let (m, n, modes) = match name {
-                "n" => (m0, s, modes0),
-                "M" => (s, n0, s.min(modes0).min(s / 2)),
-                _ => (m0, n0, s),
+            let (m, n, d, modes, c) = match name {
+                "n" => (m0, s, d, modes0, 1),
+                "M" => (s, n0, d, s.min(modes0).min(s / 2), 1),
+                "d" => (m0, n0, s, modes0, 1),
+                "C" => (m0, n0, d, modes0, s),
+                _ => (m0, n0, d, s, 1),
             };
-            let t = time_step(m, n, d, modes);
-            println!("{name:>2} = {s:5}: {:9.3} ms/step (M={m}, n={n}, d={d}, N={modes})", t * 1e3);
+            let t = time_step(m, n, d, modes, c);
+            println!("{name:>2} = {s:5}: {:9.3} ms/step (M={m}, n={n}, d={d}, N={modes}, C={c})", t * 1e3);
             xs.push((s as f64).ln());
             ys.push(t.ln());
         }

@@ -45,5 +45,58 @@ fn bench_step(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_step);
+/// C = 8 chains on the bench problem, per call one step of each chain:
+/// `sequential` (8 × `Langevin::step`), `batched_1thread`
+/// (`Langevin::step_chains`, the gradients as one product over C·M rows)
+/// and `batched_2threads` (two groups of 4 on two rayon threads; the same
+/// bytes). Throughput in chain-steps/s = 8 / time.
+fn bench_batched(c: &mut Criterion) {
+    let (m, n, d, modes) = (256, 1024, 16, 256);
+    let chains = 8;
+    let (space, model) = problem(m, n, d, modes);
+    let w0 = space.identity_coefficients().expect("identity");
+    let lv = Langevin::new(&space, d, 1e-3, 100.0, 1e-2, Discretization::SemiImplicit).expect("scheme");
+    let fresh = || {
+        let lvs = vec![lv.clone(); chains];
+        let sts: Vec<_> = (0..chains).map(|_| lv.init(w0.clone()).expect("init")).collect();
+        let rngs: Vec<_> = (0..chains as u64).map(|c| chain_rng(1, c)).collect();
+        (lvs, sts, rngs)
+    };
+    let mut group = c.benchmark_group("batched");
+    group.sample_size(10);
+    {
+        let (mut lvs, mut sts, mut rngs) = fresh();
+        group.bench_function("sequential_C8_M256_n1024_d16_N256", |b| {
+            b.iter(|| {
+                for ((l, s), r) in lvs.iter_mut().zip(sts.iter_mut()).zip(rngs.iter_mut()) {
+                    l.step(&model, r, s);
+                }
+            })
+        });
+    }
+    {
+        let (mut lvs, mut sts, mut rngs) = fresh();
+        group.bench_function("batched_1thread_C8_M256_n1024_d16_N256", |b| {
+            b.iter(|| Langevin::step_chains(&mut lvs, &model, &mut rngs, &mut sts))
+        });
+    }
+    {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("pool");
+        let (mut lvs, mut sts, mut rngs) = fresh();
+        group.bench_function("batched_2threads_C8_M256_n1024_d16_N256", |b| {
+            b.iter(|| {
+                let (l0, l1) = lvs.split_at_mut(chains / 2);
+                let (s0, s1) = sts.split_at_mut(chains / 2);
+                let (r0, r1) = rngs.split_at_mut(chains / 2);
+                pool.join(
+                    || Langevin::step_chains(l0, &model, r0, s0),
+                    || Langevin::step_chains(l1, &model, r1, s1),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_step, bench_batched);
 criterion_main!(benches);

@@ -60,6 +60,7 @@ pub mod fastmath;
 pub mod figure;
 pub mod golden;
 pub mod json;
+pub mod kernels;
 pub mod loss;
 pub mod model;
 pub mod oracle;

@@ -29,6 +29,24 @@ pub trait Kernel: Clone + Send + Sync {
 
     /// One step, with every random number drawn from `rng`.
     fn step<P: Potential + ?Sized, R: Rng + ?Sized>(&mut self, potential: &P, rng: &mut R, state: &mut Self::State) -> Self::Info;
+
+    /// One step of each of several chains (`kernels[c]`, `rngs[c]`,
+    /// `states[c]`), each ending in the same bytes as after its own
+    /// [`Kernel::step`]; a kernel may share work between them (the
+    /// Langevin scheme computes their gradients together).
+    fn step_many<P: Potential + ?Sized, R: Rng>(
+        kernels: &mut [Self],
+        potential: &P,
+        rngs: &mut [R],
+        states: &mut [Self::State],
+    ) -> Vec<Self::Info> {
+        kernels
+            .iter_mut()
+            .zip(rngs.iter_mut())
+            .zip(states.iter_mut())
+            .map(|((k, r), s)| k.step(potential, r, s))
+            .collect()
+    }
 }
 
 impl Kernel for Langevin {
@@ -41,6 +59,15 @@ impl Kernel for Langevin {
 
     fn step<P: Potential + ?Sized, R: Rng + ?Sized>(&mut self, potential: &P, rng: &mut R, state: &mut State) -> StepInfo {
         Langevin::step(self, potential, rng, state)
+    }
+
+    fn step_many<P: Potential + ?Sized, R: Rng>(
+        kernels: &mut [Self],
+        potential: &P,
+        rngs: &mut [R],
+        states: &mut [State],
+    ) -> Vec<StepInfo> {
+        Langevin::step_chains(kernels, potential, rngs, states)
     }
 }
 

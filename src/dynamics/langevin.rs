@@ -159,6 +159,51 @@ impl Langevin {
 
     pub(crate) fn apply<M: Potential + ?Sized>(&mut self, model: &M, state: &mut State, noise: &Coef) -> StepInfo {
         let risk = model.gradient(&state.w, &mut self.grad);
+        self.update(state, noise, risk)
+    }
+
+    /// One [`Langevin::step`] of each of C chains on one model, the
+    /// gradients computed together ([`Potential::gradients`]: for the
+    /// two-layer network one product over C·M rows). Chain c draws its
+    /// noise from `rngs[c]` and ends in the same bytes as after its own
+    /// `step`.
+    ///
+    /// # Panics
+    /// If the slices differ in length.
+    pub fn step_chains<M: Potential + ?Sized, R: Rng>(
+        chains: &mut [Langevin],
+        model: &M,
+        rngs: &mut [R],
+        states: &mut [State],
+    ) -> Vec<StepInfo> {
+        assert!(
+            chains.len() == rngs.len() && chains.len() == states.len(),
+            "one scheme, stream and state per chain"
+        );
+        for (lv, rng) in chains.iter_mut().zip(rngs.iter_mut()) {
+            fill_noise(rng, &mut lv.noise);
+        }
+        let mut risks = vec![0.0; chains.len()];
+        {
+            let ws: Vec<&Coef> = states.iter().map(|s| &s.w).collect();
+            let mut grads: Vec<&mut Coef> = chains.iter_mut().map(|lv| &mut lv.grad).collect();
+            model.gradients(&ws, &mut grads, &mut risks);
+        }
+        chains
+            .iter_mut()
+            .zip(states.iter_mut())
+            .zip(risks)
+            .map(|((lv, st), risk)| {
+                let noise = std::mem::replace(&mut lv.noise, Coef::zeros(0, 0));
+                let info = lv.update(st, &noise, risk);
+                lv.noise = noise;
+                info
+            })
+            .collect()
+    }
+
+    /// The scheme's update from W_k, the gradient in `self.grad` and the noise.
+    fn update(&mut self, state: &mut State, noise: &Coef, risk: f64) -> StepInfo {
         let (n, q) = (state.w.nrows(), state.w.ncols());
         for j in 0..q {
             for k in 0..n {

@@ -220,29 +220,48 @@ impl<'o> ChainRunner<'o> {
         self.schedule.validate()?;
         kernel.init(potential, start.clone())?;
         let s = self.schedule;
-        let runs = in_chain_order(s.chains, |c| {
-            let mut k = kernel.clone();
-            let mut rng = chain_rng(self.seed, self.first_stream + c);
-            let mut state = k.init(potential, start.clone())?;
-            let mut acc = init(c);
+        // Chains step in lockstep groups (Kernel::step_many shares work
+        // between them, e.g. one gradient product for all); a chain's
+        // bytes do not depend on its group, so neither the group size nor
+        // the thread count changes the output.
+        let group = s.chains.div_ceil(rayon::current_num_threads()).clamp(1, MAX_GROUP);
+        let groups = in_chain_order(s.chains.div_ceil(group), |g| {
+            let ids: Vec<u64> = (g * group as u64..((g + 1) * group as u64).min(s.chains as u64)).collect();
+            let mut ks = vec![kernel.clone(); ids.len()];
+            let mut rngs: Vec<_> = ids.iter().map(|&c| chain_rng(self.seed, self.first_stream + c)).collect();
+            let mut states = Vec::with_capacity(ids.len());
+            for k in &ks {
+                states.push(k.init(potential, start.clone())?);
+            }
+            let mut accs: Vec<Result<A>> = ids.iter().map(|&c| Ok(init(c))).collect();
             for t in 1..=s.burn_in + s.length {
-                let info = k.step(potential, &mut rng, &mut state);
+                let infos = K::step_many(&mut ks, potential, &mut rngs, &mut states);
                 if s.records(t) {
-                    fold(
-                        &mut acc,
-                        &Step {
-                            kernel: &k,
-                            state: &state,
-                            info: &info,
-                            t,
-                            chain: c,
-                        },
-                    )?;
+                    for (j, &c) in ids.iter().enumerate() {
+                        if let Ok(acc) = &mut accs[j] {
+                            let step = Step {
+                                kernel: &ks[j],
+                                state: &states[j],
+                                info: &infos[j],
+                                t,
+                                chain: c,
+                            };
+                            if let Err(e) = fold(acc, &step) {
+                                accs[j] = Err(e);
+                            }
+                        }
+                    }
                 }
             }
-            self.observer.chain_done(c, s.chains);
-            Ok((acc, state))
+            for &c in &ids {
+                self.observer.chain_done(c, s.chains);
+            }
+            Ok(accs.into_iter().zip(states).map(|(a, st)| a.map(|a| (a, st))).collect::<Vec<_>>())
         });
+        let mut runs = Vec::with_capacity(s.chains);
+        for g in groups {
+            runs.extend(g?);
+        }
         runs.into_iter().collect()
     }
 
@@ -260,6 +279,9 @@ impl<'o> ChainRunner<'o> {
         Ok(self.run(kernel, potential, start, record)?.into_iter().map(|r| r.trace).collect())
     }
 }
+
+/// The most chains one thread steps together.
+const MAX_GROUP: usize = 8;
 
 /// Runs `f(i)` for i = 0..count in parallel (rayon) and returns the results
 /// in index order: the building block for independent replicates that are

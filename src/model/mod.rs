@@ -82,6 +82,17 @@ pub trait Potential: Sync {
 
     /// Writes ⟨∇𝓛̂(W), e_k⟩ into `grad` (N × q) and returns 𝓛̂(W).
     fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64;
+
+    /// [`Potential::gradient`] at C points at once (C chains on one
+    /// problem): `grads[c]` and `risks[c]` for `ws[c]`. Each chain's
+    /// result is the same bits as its own `gradient` call; a model may
+    /// override this to share the work (the two-layer network does it as
+    /// one product over C·M rows).
+    fn gradients(&self, ws: &[&Coef], grads: &mut [&mut Coef], risks: &mut [f64]) {
+        for ((w, g), r) in ws.iter().zip(grads.iter_mut()).zip(risks.iter_mut()) {
+            *r = self.gradient(w, g);
+        }
+    }
 }
 
 /// A predictor f_W with its training data: what a [`Potential`] adds to

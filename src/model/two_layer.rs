@@ -16,6 +16,7 @@
 use super::{Data, Model, Potential};
 use crate::error::{self, Error, Result};
 use crate::fastmath;
+use crate::kernels::{dot8, gemm, View};
 use crate::loss::Loss;
 use crate::space::{Coef, Space};
 use nalgebra::{DMatrix, DVector};
@@ -389,12 +390,28 @@ impl Potential for TwoLayer {
     }
 
     fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
+        if let Variant::Lifted { a } = &self.variant {
+            let mut risk = [0.0];
+            self.lifted_gradients(a, &[w], &mut [grad], &mut risk);
+            return risk[0];
+        }
         let m = self.e.nrows() as f64;
         self.with_forward(w, |work| {
             let risk = self.backward(work);
             grad.gemm(1.0 / m, &self.et, &work.g, 0.0);
             risk
         })
+    }
+
+    fn gradients(&self, ws: &[&Coef], grads: &mut [&mut Coef], risks: &mut [f64]) {
+        match &self.variant {
+            Variant::Lifted { a } => self.lifted_gradients(a, ws, grads, risks),
+            Variant::Clipped { .. } => {
+                for ((w, g), r) in ws.iter().zip(grads.iter_mut()).zip(risks.iter_mut()) {
+                    *r = self.gradient(w, g);
+                }
+            }
+        }
     }
 }
 
@@ -413,5 +430,186 @@ impl Model for TwoLayer {
 
     fn targets(&self) -> &DVector<f64> {
         &self.data.y
+    }
+}
+
+/// The most rows (chains × M) of activations processed together in the
+/// fused gradient: 256 rows × 64 samples = 128 KiB, within an L2 cache.
+const GROUP_ROWS: usize = 256;
+
+/// Buffers of the fused gradient, reused across calls (one set per thread).
+#[derive(Default)]
+struct Fused {
+    /// The C stacked first layers V_c = E W_c (C·M × d, column-major).
+    first: Vec<f64>,
+    /// One block of samples: Z = V X_bᵀ, then σ(Z), then the backward
+    /// weights (C·M × block).
+    z: Vec<f64>,
+    /// The stacked Fréchet gradients' values (C·M × d).
+    g: Vec<f64>,
+}
+
+thread_local! {
+    static FUSED: RefCell<Fused> = RefCell::new(Fused::default());
+}
+
+fn resize(v: &mut Vec<f64>, len: usize) {
+    v.clear();
+    v.resize(len, 0.0);
+}
+
+/// The passes over one block of activations (module docs of
+/// [`TwoLayer::lifted_gradients`]): per sample and chain, σ in place and
+/// f_W(x_i), then the backward weights σ'(z) ℓ'(y_i, f)/n a_m in place.
+/// A [`pulp::WithSimd`] operation so that the loops are compiled for the
+/// CPU's widest instruction set (same bits: no FMA contraction).
+struct ColumnPass<'a> {
+    z: &'a mut [f64],
+    m: usize,
+    y: &'a [f64],
+    a: &'a [f64],
+    act: Activation,
+    loss: Loss,
+    inv_n: f64,
+    risks: &'a mut [f64],
+}
+
+impl pulp::WithSimd for ColumnPass<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let (m, a, act, loss) = (self.m, self.a, self.act, self.loss);
+        let cm = self.risks.len() * m;
+        let mf = m as f64;
+        for (col, &yi) in self.z.chunks_exact_mut(cm).zip(self.y) {
+            for (seg, risk) in col.chunks_exact_mut(m).zip(self.risks.iter_mut()) {
+                seg.iter_mut().for_each(|v| *v = act.value(*v));
+                let f = dot8(seg, a) / mf;
+                *risk += loss.value(yi, f);
+                let pi = loss.d1(yi, f) * self.inv_n;
+                for (v, &ar) in seg.iter_mut().zip(a) {
+                    *v = act.d1_from_value(*v) * pi * ar;
+                }
+            }
+        }
+    }
+}
+
+impl TwoLayer {
+    /// Samples per block of the fused pass: the block's activations
+    /// (C·M × block) stay in the core's L2 cache between the passes.
+    fn block(&self, rows: usize) -> usize {
+        ((1 << 15) / rows.max(1)).clamp(8, 64)
+    }
+
+    /// S3's coefficient gradient and the risk of C chains on this lifted
+    /// model at once, fused: the spectral map V_c = E W_c of each chain
+    /// into a stack of C·M rows; then, for each group of chains of at most
+    /// [`GROUP_ROWS`] rows and block by block of samples, one product
+    /// Z = V X_bᵀ for the group, σ and f_W(x_i) = (1/M) Σ_m a_m σ(z_mi)
+    /// in one pass, the backward weights σ'(z) ℓ'(y_i, f)/n a_m in a
+    /// second pass over the same (cached) block, and one product G += D X_b;
+    /// finally ∇_c = (1/M) Eᵀ G_c. Each entry of each product is summed in
+    /// a fixed order ([`crate::kernels`]), so chain c's bits do not depend
+    /// on C, on the chains beside it, or on the CPU.
+    fn lifted_gradients(&self, a: &DVector<f64>, ws: &[&Coef], grads: &mut [&mut Coef], risks: &mut [f64]) {
+        let (m, modes) = self.e.shape();
+        let (n, d) = (self.data.len(), self.data.dim());
+        let c = ws.len();
+        assert!(grads.len() == c && risks.len() == c, "one gradient and one risk per chain");
+        let cm = c * m;
+        let (e, et, xt) = (self.e.as_slice(), self.et.as_slice(), self.xt.as_slice());
+        let (a, y) = (a.as_slice(), self.data.y.as_slice());
+        let (act, loss) = (self.act, self.loss);
+        let (inv_n, mf) = (1.0 / n as f64, m as f64);
+        FUSED.with(|cell| {
+            let fz = &mut *cell.borrow_mut();
+            resize(&mut fz.first, cm * d);
+            resize(&mut fz.g, cm * d);
+            for (ci, w) in ws.iter().enumerate() {
+                assert_eq!(w.shape(), (modes, d), "coefficients (N × d)");
+                gemm(
+                    m,
+                    d,
+                    modes,
+                    e,
+                    m,
+                    View::col_major(w.as_slice(), modes),
+                    &mut fz.first[ci * m..],
+                    cm,
+                    false,
+                );
+            }
+            risks.iter_mut().for_each(|r| *r = 0.0);
+            // Groups of chains of at most GROUP_ROWS rows (at least one
+            // chain): a group's block of activations stays in the L2 cache
+            // between the passes, and its gradient rows in G are added to
+            // over blocks of `nb` samples (a stack of all C·M rows at once
+            // would spill the cache, or force blocks so short that G is
+            // re-read for every few samples). Entries are summed in the
+            // same order whatever the grouping.
+            let per = (GROUP_ROWS / m).clamp(1, c);
+            let nb = self.block(per * m);
+            resize(&mut fz.z, per * m * nb);
+            for c0 in (0..c).step_by(per) {
+                let gc = per.min(c - c0);
+                let rows = gc * m;
+                let mut i0 = 0;
+                while i0 < n {
+                    let b = nb.min(n - i0);
+                    gemm(
+                        rows,
+                        b,
+                        d,
+                        &fz.first[c0 * m..],
+                        cm,
+                        View::col_major(&xt[i0 * d..], d),
+                        &mut fz.z,
+                        rows,
+                        false,
+                    );
+                    let z = &mut fz.z[..rows * b];
+                    pulp::Arch::new().dispatch(ColumnPass {
+                        z,
+                        m,
+                        y: &y[i0..i0 + b],
+                        a,
+                        act,
+                        loss,
+                        inv_n,
+                        risks: &mut risks[c0..c0 + gc],
+                    });
+                    let xb = View {
+                        data: &xt[i0 * d..],
+                        rs: d,
+                        cs: 1,
+                    };
+                    gemm(rows, d, b, z, rows, xb, &mut fz.g[c0 * m..], cm, true);
+                    i0 += b;
+                }
+            }
+            for (ci, grad) in grads.iter_mut().enumerate() {
+                assert_eq!(grad.shape(), (modes, d), "gradient (N × d)");
+                let gs = grad.as_mut_slice();
+                gemm(
+                    modes,
+                    d,
+                    m,
+                    et,
+                    modes,
+                    View {
+                        data: &fz.g[ci * m..],
+                        rs: 1,
+                        cs: cm,
+                    },
+                    gs,
+                    modes,
+                    false,
+                );
+                gs.iter_mut().for_each(|v| *v /= mf);
+            }
+            risks.iter_mut().for_each(|r| *r /= n as f64);
+        });
     }
 }

@@ -147,6 +147,10 @@ impl Potential for AnyModel {
     fn gradient(&self, w: &Coef, grad: &mut Coef) -> f64 {
         self.as_model().gradient(w, grad)
     }
+
+    fn gradients(&self, ws: &[&Coef], grads: &mut [&mut Coef], risks: &mut [f64]) {
+        self.as_model().gradients(ws, grads, risks)
+    }
 }
 
 impl Model for AnyModel {
