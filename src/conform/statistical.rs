@@ -76,7 +76,7 @@ pub struct ChainStat {
 /// initial positive run of Γ_m made non-increasing,
 /// σ²_as = −γ_0 + 2 Σ_m Γ_m; τ = σ²_as/γ_0, ESS = n/τ (τ is floored at
 /// 1/log₁₀ n, as Stan caps ESS at n log₁₀ n). A series longer than
-/// [`GEYER_POINTS`] is first averaged in consecutive blocks of b points
+/// `GEYER_POINTS` is first averaged in consecutive blocks of b points
 /// (the remainder is left out of the variance only); the estimator on the
 /// block means estimates the same variance of the mean, in O(GEYER_POINTS
 /// · lags) time.

@@ -142,6 +142,9 @@ pub fn constant_fit(f: &crate::experiments::t2r_rate::SlopeFit, modes: usize, ga
     })
 }
 
+/// Per n: (n, mean excess risk over data sets, its standard error).
+pub type ExcessByN = Vec<(usize, f64, f64)>;
+
 /// The misspecified case of T2: the T2R teacher (all of T2R's modes)
 /// against a model of `model_modes` < modes, δ_0 = Σ_{k ≥ model_modes} w_k²
 /// = inf_W 𝓛(W) − 𝓛(f*). Returns per n the mean excess risk over data sets
@@ -153,7 +156,7 @@ pub fn misspecified(
     s: &crate::experiments::t2r_rate::RateSettings,
     theta: f64,
     model_modes: usize,
-) -> Result<(f64, Vec<(usize, f64, f64)>)> {
+) -> Result<(f64, ExcessByN)> {
     use crate::oracle::LinearGaussian;
     use crate::rng::{chain_rng, uniform01};
     use crate::space::Space;

@@ -10,13 +10,13 @@
 //!   `particles` of the problem are the t_m (M × 1). f_W(x) = Σ_m a_m
 //!   σ(W(m)ᵀx) with a_m = ±1/M (alternating, + first). `init: identity` is
 //!   P_N of the initial weights W_0(m) = w_m, M × d standard normals from
-//!   stream [`PARTICLE_STREAM`](super::PARTICLE_STREAM).
+//!   stream `super::PARTICLE_STREAM`.
 //! * `deep`, `resnet` (`width` M, `layers` L, `activation`, `clip_r` R,
 //!   `layer_scale` s): 𝒲 = {(w_m, ℓ)}, P = L·M points, row r = ℓ·M + m,
 //!   ρ0 uniform; the product kernel exp(−‖w − w'‖²/(2h²))·exp(−s²(ℓ − ℓ')²/(2h²)),
 //!   i.e. the `gaussian-kernel` spectrum over the points (w_m, s·ℓ) ∈ R^{d+1}
 //!   (the problem's `particles`, P × (d + 1)); w_m are M × d standard normals
-//!   from stream [`PARTICLE_STREAM`](super::PARTICLE_STREAM), shared by the
+//!   from stream `super::PARTICLE_STREAM`, shared by the
 //!   layers. Read-out a_{w,ℓ} = w (so the effective weight of point r is
 //!   w_m/M, the problem's `second_layer`, P·d numbers row by row), u =
 //!   (1, …, 1)/√d, clip W̄ = R tanh(W/R). `init: identity` is P_N of
@@ -27,7 +27,7 @@
 //!   `gaussian-kernel` spectrum over the x_i (the problem's `particles` are
 //!   the x_i, n × d), f_W(x_i) = R tanh(W(x_i)/R). The target sample Q̂_n:
 //!   n points y_j = m_Q + L z_j, z_j the rows of n × d standard normals from
-//!   stream [`TARGET_STREAM`](super::TARGET_STREAM) of `seed` (the
+//!   stream `super::TARGET_STREAM` of `seed` (the
 //!   problem's `second_layer`, n·d numbers row by row). Loss
 //!   (1/n) Σ ‖x_i − f_W(x_i)‖² + τ MMD²(f_W♯P̂_n, Q̂_n) ([`crate::model::OtMap`]).
 //!   `init: identity` is P_N of the identity map W_0(x) = x.
