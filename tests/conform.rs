@@ -900,8 +900,11 @@ fn run_says_when_it_skips_the_trajectory() {
     assert!(out.join("summary.json").exists() && !out.join("trajectory.json").exists());
 }
 
+/// The model kinds the numpy port implements.
+const NUMPY_KINDS: [&str; 3] = ["regression", "two-layer", "clipped"];
+
 /// The worked independent implementation (benches/peer/numpy_oracle.py)
-/// through `conform`, for every model kind: exact mode on all 4 chains in
+/// through `conform`, for every model kind it implements ([`NUMPY_KINDS`]): exact mode on all 4 chains in
 /// float64 (default tolerances) and in float32 (`--precision f32`, which the
 /// float64 tolerances reject), its deliberate bugs rejected with the chain
 /// named; statistical mode on its own random numbers (regression: exact
@@ -919,6 +922,13 @@ fn numpy_worked_example_conforms() {
     let script = script.to_str().unwrap();
     let code = |args: &[&str]| run(args).status.code();
     for (kind, _, example) in Spec::examples() {
+        // The numpy port implements the kinds of issue 17; the zoo kinds of
+        // issue 19 (discrete, deep, resnet, ot-map) are documented in
+        // oracle-maths.md but not ported yet.
+        if !NUMPY_KINDS.contains(&kind) {
+            println!("numpy_worked_example_conforms: kind {kind} is not in the numpy port; skipped");
+            continue;
+        }
         let spec = Spec { steps: 8, ..example };
         let sp = d.join(format!("{kind}.json"));
         write_json(&sp, &spec);

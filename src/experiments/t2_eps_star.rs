@@ -152,11 +152,7 @@ pub type ExcessByN = Vec<(usize, f64, f64)>;
 ///
 /// # Errors
 /// A failed posterior factorization.
-pub fn misspecified(
-    s: &crate::experiments::t2r_rate::RateSettings,
-    theta: f64,
-    model_modes: usize,
-) -> Result<(f64, ExcessByN)> {
+pub fn misspecified(s: &crate::experiments::t2r_rate::RateSettings, theta: f64, model_modes: usize) -> Result<(f64, ExcessByN)> {
     use crate::oracle::LinearGaussian;
     use crate::rng::{chain_rng, uniform01};
     use crate::space::Space;
