@@ -65,7 +65,7 @@ src/spec/problem.rs|conform|60|
 src/spec/schema.rs|conform|60|
 src/oracle.rs|oracles definitions|180|
 src/oracle/grid.rs|--lib rates oracles|180|
-src/stats.rs|--lib definitions|120|
+src/stats.rs|--lib definitions stats|120|
 src/space.rs|space models value_stability|60|
 src/model/mod.rs|models|60|
 src/model/regression.rs|models|60|

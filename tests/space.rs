@@ -141,3 +141,42 @@ fn bad_space_inputs_are_typed_errors() {
     let fw = finite_width(5, 2, 3, 1.0, 1);
     assert!(matches!(fw.to_values(&Coef::zeros(4, 2)), Err(Error::DimensionMismatch { .. })));
 }
+
+/// The Gaussian kernel is the formula exp(−‖w − w'‖²/(2h²)) (issue 20: the
+/// spectral tests above check the basis only against the Gram matrix of
+/// whatever kernel is given, so a wrong kernel went unnoticed). Two
+/// bandwidths, because at h = 2 the mutants 2h·h → (2 + h)·h and h·h →
+/// h + h give the same value.
+#[test]
+fn gaussian_kernel_is_the_formula() {
+    let k = Kernel::Gaussian { bandwidth: 2.0 };
+    // ‖(0, 0) − (1, 1)‖² = 2, 2h² = 8.
+    assert!((k.eval(&[0.0, 0.0], &[1.0, 1.0]) - (-0.25f64).exp()).abs() < 1e-15);
+    let k = Kernel::Gaussian { bandwidth: 0.5 };
+    // ‖3 − 1‖² = 4, 2h² = 1/2.
+    assert!((k.eval(&[3.0], &[1.0]) - (-8.0f64).exp()).abs() < 1e-18);
+    assert_eq!(k.eval(&[1.0, 2.0], &[1.0, 2.0]), 1.0);
+}
+
+/// The documented sign convention of the finite-width basis: in each
+/// column of e_k(w_m) the first entry of largest modulus is positive. Any
+/// sign gives a valid orthonormal eigenbasis (the tests above cannot see
+/// it); the convention makes the basis, hence every coefficient, one
+/// deterministic function of the particles (issue 20).
+#[test]
+fn finite_width_basis_sign_convention() {
+    for seed in 0..5 {
+        let s = finite_width(12, 2, 8, 1.5, seed);
+        let e = s.basis_values().unwrap();
+        for k in 0..e.ncols() {
+            let col = e.column(k);
+            let mut arg = 0;
+            for j in 0..col.len() {
+                if col[j].abs() > col[arg].abs() {
+                    arg = j;
+                }
+            }
+            assert!(col[arg] > 0.0, "seed {seed}, mode {k}: e_k(w_{arg}) = {}", col[arg]);
+        }
+    }
+}
