@@ -202,6 +202,33 @@ fn grad<M: Potential>(model: &M, w: &Coef) -> Coef {
     g
 }
 
+/// The checks of the law comparison from [`law_check`]'s differences `d`
+/// (at η₁, η₁/[`LAW_RATIO`], and the β/2 control) and η₁: C is fitted at η₁
+/// as (|d₀| + z·se₀)/η₁^{1/2}, and the scheme at η₁/4 must agree with
+/// pCN-MH within z·se + C (η₁/4)^{1/2}; the control (β/2) must not. Returns
+/// the checks, C and η₂.
+pub fn law_verdict(d: &[(f64, f64)], eta1: f64, alpha: f64) -> (Vec<Check>, f64, f64) {
+    let z = z_two_sided(alpha);
+    let c_eta = (d[0].0.abs() + z * d[0].1) / eta1.sqrt();
+    let eta2 = eta1 / LAW_RATIO;
+    let allowed = |se: f64| z * se + c_eta * eta2.sqrt();
+    let checks = vec![
+        Check::equal(
+            "E ||W||^2: scheme at eta/4 vs pCN-MH, within z*se + C eta^(1/2)",
+            0.0,
+            d[1].0,
+            d[1].1,
+            allowed(d[1].1),
+            alpha,
+        ),
+        Check::control_of(
+            "scheme at beta/2, noise sqrt(2) too large (control)",
+            Check::equal("E ||W||^2: scheme vs pCN-MH", 0.0, d[2].0, d[2].1, allowed(d[2].1), alpha),
+        ),
+    ];
+    (checks, c_eta, eta2)
+}
+
 /// Largest ‖∇𝓛̂(W)‖ over `draws` random W, coefficient scales 0.1 to 100.
 pub fn b_search<M: Potential>(model: &M, draws: usize, seed: u64) -> f64 {
     let (n, q) = model.shape();
@@ -414,22 +441,8 @@ impl Experiment for ZModel {
         // 2. The law of the scheme against pCN-MH.
         let (beta, lambda) = (20.0, 1.0);
         let (d, eta1) = law(&p, beta, lambda, ctx.quick, seed)?;
-        let z = z_two_sided(alpha);
-        let c_eta = (d[0].0.abs() + z * d[0].1) / eta1.sqrt();
-        let eta2 = eta1 / LAW_RATIO;
-        let allowed = |se: f64| z * se + c_eta * eta2.sqrt();
-        checks.push(Check::equal(
-            "E ||W||^2: scheme at eta/4 vs pCN-MH, within z*se + C eta^(1/2)",
-            0.0,
-            d[1].0,
-            d[1].1,
-            allowed(d[1].1),
-            alpha,
-        ));
-        checks.push(Check::control_of(
-            "scheme at beta/2, noise sqrt(2) too large (control)",
-            Check::equal("E ||W||^2: scheme vs pCN-MH", 0.0, d[2].0, d[2].1, allowed(d[2].1), alpha),
-        ));
+        let (law, c_eta, eta2) = law_verdict(&d, eta1, alpha);
+        checks.extend(law);
         // 3. A1 across widths.
         let widths: Vec<usize> = match arch {
             Architecture::Discrete => vec![8, 16, 32],

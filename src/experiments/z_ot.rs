@@ -53,7 +53,7 @@ use crate::record::{Check, Record};
 use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Space};
 use crate::spec::{AnyModel, DataSpec, Init, ModelSpec, Spec, SpectrumSpec, SPEC_VERSION};
-use crate::stats::{z_one_sided, z_two_sided};
+use crate::stats::z_one_sided;
 use crate::tolerance::{FALSE_FAILURE, FD_REL, FD_STEP};
 use nalgebra::{DMatrix, Matrix2, SymmetricEigen, Vector2};
 use serde_json::json;
@@ -362,33 +362,10 @@ impl Experiment for ZOt {
         let (spl, ml, il) = ot_problem(&sl, &g, seed)?;
         let (beta_l, lambda_l) = (5.0, 1.0);
         let (d, eta1) = law_check(&spl, &ml, &il, (0.04, 2.0), beta_l, lambda_l, ctx.quick, seed)?;
-        let z = z_two_sided(alpha);
-        let c_eta = (d[0].0.abs() + z * d[0].1) / eta1.sqrt();
-        let eta2 = eta1 / super::z_models::LAW_RATIO;
-        let allowed = |se: f64| z * se + c_eta * eta2.sqrt();
-        checks.push(Check::equal(
-            "E ||W||^2: scheme at eta/4 vs pCN-MH, within z*se + C eta^(1/2)",
-            0.0,
-            d[1].0,
-            d[1].1,
-            allowed(d[1].1),
-            alpha,
-        ));
-        checks.push(Check::control_of(
-            "scheme at beta/2, noise sqrt(2) too large (control)",
-            Check::equal("E ||W||^2: scheme vs pCN-MH", 0.0, d[2].0, d[2].1, allowed(d[2].1), alpha),
-        ));
+        let (law, c_eta, eta2) = super::z_models::law_verdict(&d, eta1, alpha);
+        checks.extend(law);
         // 3. A1(ii): B below the analytic bound.
-        let draws = ctx.size(16, 200);
-        let mut rng = chain_rng(seed, 301);
-        let b_emp = (0..draws)
-            .map(|i| {
-                let scale = libm::pow(10.0, -1.0 + 3.0 * i as f64 / draws.max(2) as f64);
-                let mut gg = Coef::zeros(n0, q0);
-                m0.gradient(&(standard_normal_matrix(&mut rng, n0, q0) * scale), &mut gg);
-                gg.norm()
-            })
-            .fold(0.0, f64::max);
+        let b_emp = super::z_models::b_search(&m0, ctx.size(16, 200), seed);
         let b_bound = m0.gradient_bound();
         checks.push(Check::upper_bound(
             "A1(ii) B: max ||grad|| over random W <= analytic bound",
