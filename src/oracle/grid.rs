@@ -31,12 +31,27 @@ impl Grid {
         let r = (8.0 * prior_sd).max(7.0);
         let kernel_sd = (2.0 * s.eta / s.beta).sqrt() / (1.0 + s.eta * s.lambda);
         let h = (kernel_sd / 4.0).min(0.05);
+        Grid::symmetric(
+            r,
+            h,
+            max_points,
+            "grid points",
+            "at most the allowed grid size (increase eta or the size)",
+        )
+    }
+
+    /// The uniform grid on [−r, r] with spacing at most `h` (the number of
+    /// points rounded up, the spacing then shrunk to fit).
+    ///
+    /// # Errors
+    /// More than `max_points` points (`name` and `range` name the limit).
+    pub fn symmetric(r: f64, h: f64, max_points: usize, name: &'static str, range: &'static str) -> Result<Grid> {
         let points = (2.0 * r / h).ceil() as usize + 1;
         if points > max_points {
             return Err(Error::OutOfRange {
-                name: "grid points",
+                name,
                 value: points as f64,
-                range: "at most the allowed grid size (increase eta or the size)",
+                range,
             });
         }
         let h = 2.0 * r / (points - 1) as f64;

@@ -45,19 +45,7 @@ pub fn minorization_grid(s: WellSetting, radius_max: f64, steps: usize, per_sd: 
     let vn = sd * sd * (1.0 - sf.powi(2 * steps as i32)) / (1.0 - sf * sf);
     let r = radius_max + 2.0 + 8.0 * vn.sqrt() + 8.0 * sd;
     let h = (sd / per_sd).min(0.05);
-    let points = (2.0 * r / h).ceil() as usize + 1;
-    if points > 4000 {
-        return Err(Error::OutOfRange {
-            name: "minorization grid points",
-            value: points as f64,
-            range: "at most 4000",
-        });
-    }
-    let h = 2.0 * r / (points - 1) as f64;
-    Ok(Grid {
-        x: (0..points).map(|i| -r + h * i as f64).collect(),
-        h,
-    })
+    Grid::symmetric(r, h, 4000, "minorization grid points", "at most 4000")
 }
 
 /// ln Σ_j e^{a_j} (−∞ for an empty or all −∞ list).
