@@ -202,6 +202,20 @@ fn grad<M: Potential>(model: &M, w: &Coef) -> Coef {
     g
 }
 
+/// The checks of the FD gradient comparison: the analytic gradient's
+/// relative error `err` against central differences within [`FD_REL`], and
+/// the control: the gradient multiplied by the number of points (the weight
+/// 1/`points` of L2(ρ0) dropped, error `err_wrong`) must fail it.
+pub fn fd_verdict(err: f64, err_wrong: f64, points: &str) -> Vec<Check> {
+    vec![
+        Check::upper_bound("coefficient gradient vs central FD, rel. error", FD_REL, err, 0.0, 0.0, 0.0),
+        Check::control_of(
+            &format!("gradient without the weight 1/{points} of L2(rho0) (control)"),
+            Check::upper_bound("coefficient gradient vs central FD, rel. error", FD_REL, err_wrong, 0.0, 0.0, 0.0),
+        ),
+    ]
+}
+
 /// The checks of the law comparison from [`law_check`]'s differences `d`
 /// (at η₁, η₁/[`LAW_RATIO`], and the β/2 control) and η₁: C is fitted at η₁
 /// as (|d₀| + z·se₀)/η₁^{1/2}, and the scheme at η₁/4 must agree with
@@ -426,18 +440,7 @@ impl Experiment for ZModel {
         let fd = fd_gradient(|c| p.model.value(c), &w, FD_STEP);
         let err = relative_error(&g, &fd);
         let err_wrong = relative_error(&(&g * p.model.points() as f64), &fd);
-        checks.push(Check::upper_bound(
-            "coefficient gradient vs central FD, rel. error",
-            FD_REL,
-            err,
-            0.0,
-            0.0,
-            0.0,
-        ));
-        checks.push(Check::control_of(
-            "gradient without the weight 1/P of L2(rho0) (control)",
-            Check::upper_bound("coefficient gradient vs central FD, rel. error", FD_REL, err_wrong, 0.0, 0.0, 0.0),
-        ));
+        checks.extend(fd_verdict(err, err_wrong, "P"));
         // 2. The law of the scheme against pCN-MH.
         let (beta, lambda) = (20.0, 1.0);
         let (d, eta1) = law(&p, beta, lambda, ctx.quick, seed)?;

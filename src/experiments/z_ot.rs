@@ -54,7 +54,7 @@ use crate::rng::{chain_rng, standard_normal_matrix};
 use crate::space::{Coef, Space};
 use crate::spec::{AnyModel, DataSpec, Init, ModelSpec, Spec, SpectrumSpec, SPEC_VERSION};
 use crate::stats::z_one_sided;
-use crate::tolerance::{FALSE_FAILURE, FD_REL, FD_STEP};
+use crate::tolerance::{FALSE_FAILURE, FD_STEP};
 use nalgebra::{DMatrix, Matrix2, SymmetricEigen, Vector2};
 use serde_json::json;
 
@@ -342,18 +342,7 @@ impl Experiment for ZOt {
         let fd = fd_gradient(|c| m0.value(c), &w, FD_STEP);
         let err = relative_error(&gr, &fd);
         let err_wrong = relative_error(&(&gr * m0.points() as f64), &fd);
-        checks.push(Check::upper_bound(
-            "coefficient gradient vs central FD, rel. error",
-            FD_REL,
-            err,
-            0.0,
-            0.0,
-            0.0,
-        ));
-        checks.push(Check::control_of(
-            "gradient without the weight 1/n of L2(rho0) (control)",
-            Check::upper_bound("coefficient gradient vs central FD, rel. error", FD_REL, err_wrong, 0.0, 0.0, 0.0),
-        ));
+        checks.extend(super::z_models::fd_verdict(err, err_wrong, "n"));
         // 2. The law of the scheme against pCN-MH (small problem, λ = 1).
         let sl = OtSetting {
             modes: 6,
