@@ -97,6 +97,12 @@ pub fn plot_guide(path: &str) -> Option<&'static str> {
         "C-width/mean_field_contrast.svg" => {
             "an illustration, not a verdict: eq. (2)'s stationary risk moves with M and it does not reach the risk level within the horizon; the lifted scheme's do not move"
         }
+        "C-width/ntk_distance_vs_width.svg" => {
+            "an illustration, not a verdict: the NTK linearization's distance from the network falls like the dashed M^−1/2 in the NTK scaling, and stays put in the paper's mean-field 1/M scaling"
+        }
+        "C-width/ntk_trajectories.svg" => {
+            "an illustration, not a verdict: training risk of the network (solid) and of its NTK linearization (dashed) at the smallest and largest width, per scaling"
+        }
         "T1_gap_vs_n.svg" => {
             "the measured gap lies far below the dashed T1 bounds; the lower panel reads the slack bound / measured (its range is noted under the title)"
         }

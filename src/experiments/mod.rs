@@ -12,6 +12,7 @@ pub mod a2_conditions;
 pub mod c_eta;
 pub mod c_width;
 pub mod c_width_network;
+pub mod c_width_ntk;
 pub mod cf_small_ball;
 pub mod l1_lipschitz;
 pub mod net_rates;
