@@ -158,6 +158,8 @@ pub struct RunOutput {
 struct ChainTrace {
     risk: Vec<f64>,
     sq_norm: Vec<f64>,
+    /// W_0, W_t, W_2t, … flattened (t = `every` of [`run_chains`]; empty for 0).
+    every_states: Vec<Vec<f64>>,
     states: Vec<Vec<f64>>,
     noise: Vec<Vec<f64>>,
 }
@@ -168,12 +170,15 @@ struct Point {
     risk_before: f64,
     sq_norm: f64,
     state: Option<Vec<f64>>,
+    every_state: Option<Vec<f64>>,
     noise: Option<Vec<f64>>,
 }
 
 /// The scheme's chains of `spec` on streams `first_stream + c`; the states
 /// and noise of chains c < `keep` are kept.
-fn run_chains(spec: &Spec, p: &Problem, first_stream: u64, keep: usize) -> Result<Vec<ChainTrace>> {
+/// Runs `spec.chains` chains; the first `keep` keep every state and noise,
+/// every chain keeps W_0, W_every, W_2·every, … when `every` > 0.
+fn run_chains(spec: &Spec, p: &Problem, first_stream: u64, keep: usize, every: usize) -> Result<Vec<ChainTrace>> {
     let q = p.model.shape().1;
     let kernel = Langevin::new(&p.space, q, spec.eta, spec.beta, spec.lambda, Discretization::SemiImplicit)?;
     let runner = ChainRunner::new(spec.seed, Schedule::every_step(spec.chains, spec.steps)).streams_from(first_stream);
@@ -183,6 +188,7 @@ fn run_chains(spec: &Spec, p: &Problem, first_stream: u64, keep: usize) -> Resul
             risk_before: st.info.risk,
             sq_norm: st.state.w.norm_squared(),
             state: keep.then(|| flatten(&st.state.w)),
+            every_state: (every > 0 && st.t.is_multiple_of(every)).then(|| flatten(&st.state.w)),
             noise: keep.then(|| flatten(st.kernel.last_noise())),
         })
     })?;
@@ -199,6 +205,7 @@ fn run_chains(spec: &Spec, p: &Problem, first_stream: u64, keep: usize) -> Resul
                     .collect(),
                 states: Vec::new(),
                 noise: Vec::new(),
+                every_states: if every > 0 { vec![flatten(&p.init)] } else { Vec::new() },
             };
             t.risk.push(p.model.value(&r.last.w));
             if c < keep {
@@ -210,6 +217,9 @@ fn run_chains(spec: &Spec, p: &Problem, first_stream: u64, keep: usize) -> Resul
                 }
                 if let Some(e) = x.noise {
                     t.noise.push(e);
+                }
+                if let Some(w) = x.every_state {
+                    t.every_states.push(w);
                 }
             }
             t
@@ -243,7 +253,7 @@ pub fn run(spec: &Spec, full: bool, pcn: bool) -> Result<RunOutput> {
 pub fn run_keeping(spec: &Spec, keep: usize, pcn: bool) -> Result<RunOutput> {
     let p = spec.build()?;
     let keep = keep.min(spec.chains);
-    let traces = run_chains(spec, &p, 0, keep)?;
+    let traces = run_chains(spec, &p, 0, keep, 0)?;
     let (risk, risk_se) = across(&traces, |t| &t.risk);
     let (sq, sq_se) = across(&traces, |t| &t.sq_norm);
     let mut summary = json!({
@@ -622,7 +632,7 @@ pub fn explain_run(spec: &Spec, chain: usize, k: usize) -> Result<Value> {
         chains: 1,
         ..spec.clone()
     };
-    let t = run_chains(&short, &p, chain as u64, 1)?;
+    let t = run_chains(&short, &p, chain as u64, 1, 0)?;
     let w = unflatten(&t[0].states[k], n, q, "states[k]")?;
     let e = unflatten(&t[0].noise[k], n, q, "noise[k]")?;
     let mut v = explain_step(spec, &p, k, &w, &e)?;

@@ -433,6 +433,7 @@ fn numpy_calibration_audit() {
         assert_eq!(vals.len(), 3 * chains * kept * width);
         let reference = conform::reference(&spec, &p, steps, thin).unwrap();
         let mut counts = [[0usize; 3]; 3]; // variant × (conforms, inconclusive, does not conform)
+        let mut diag: [Vec<(&str, f64, f64, f64)>; 3] = Default::default(); // (test function, ESS, |z|, threshold)
         for v in 0..3 {
             for c in 0..chains {
                 let i = v * chains + c;
@@ -440,11 +441,34 @@ fn numpy_calibration_audit() {
                     .map(|k| vals[(i * kept + k) * width..(i * kept + k + 1) * width].to_vec())
                     .collect();
                 let r = conform::check_chains(reference.clone(), &p, &[(c as u64, &states)]).unwrap();
+                for cmp in &r.chains[0].comparisons {
+                    diag[v].push((cmp.name, cmp.yours.ess, cmp.z.abs(), cmp.threshold));
+                }
                 counts[v][match r.verdict {
                     conform::Verdict::Conforms => 0,
                     conform::Verdict::Inconclusive => 1,
                     conform::Verdict::DoesNotConform => 2,
                 }] += 1;
+            }
+        }
+        // Diagnostics: per variant and test function, the median ESS of a
+        // chain and the median |z| (against the threshold).
+        for (v, label) in [(0, "correct"), (1, "missing sqrt2"), (2, "beta/2")] {
+            for f in transport_langevin::conform::TEST_FUNCTIONS {
+                let mut ess: Vec<f64> = diag[v].iter().filter(|d| d.0 == f).map(|d| d.1).collect();
+                let mut z: Vec<f64> = diag[v].iter().filter(|d| d.0 == f).map(|d| d.2).collect();
+                let thr = diag[v].iter().find(|d| d.0 == f).map_or(f64::NAN, |d| d.3);
+                ess.sort_by(f64::total_cmp);
+                z.sort_by(f64::total_cmp);
+                if !ess.is_empty() {
+                    println!(
+                        "  {name} / {label} / {f}: ESS median {:.0} (min {:.0}), |z| median {:.2} (min {:.2}), threshold ≈ {thr:.2}",
+                        ess[ess.len() / 2],
+                        ess[0],
+                        z[z.len() / 2],
+                        z[0]
+                    );
+                }
             }
         }
         let false_fail = counts[0][2];

@@ -125,7 +125,8 @@ default without noise): the second-half means of the empirical risk and of
 ||W||^2 of each chain against the reference (exact for regression with the
 squared loss, else 8 reference chains with split-R-hat <= 1.01), with
 autocorrelation-aware standard errors and ESS; false-failure probability 1e-3;
-inconclusive (exit 3) when an ESS is below 200 or the reference is unreliable.
+a comparison rejects only with ESS >= 200; otherwise inconclusive (exit 3) when
+an ESS is below 200 or the reference is unreliable.
 See paper/oracle-maths.md, sections 9-12.
 
   --trajectory T  your trajectory (JSON: format_version, states, noise; spec optional)
