@@ -121,8 +121,9 @@ Checks every chain of your trajectory against the reference scheme and names
 the chain that differs. Exact mode (the default when every chain has `noise`):
 each of your W_{k+1} is compared with the reference step from your W_k and
 your eps_k (\"step k+1\" in the output is W_{k+1}). Statistical mode (the
-default without noise): the second-half means of the empirical risk and of
-||W||^2 of each chain against the reference (exact for regression with the
+default without noise): the second-half means of the empirical risk, of
+||W||^2 and of ||W_{k+t} - W_k||^2 (consecutive kept states) of each chain
+against the reference (exact for regression with the
 squared loss, else 8 reference chains with split-R-hat <= 1.01), with
 autocorrelation-aware standard errors and ESS; false-failure probability 1e-3;
 a comparison rejects only with ESS >= 200; otherwise inconclusive (exit 3) when

@@ -3,16 +3,18 @@
 //!
 //! For each test function h ∈ {𝓛̂, ‖W‖²} the estimand is the expectation of
 //! the second-half average (1/|I|) Σ_{k∈I} h(W_k), I = {⌊(T+1)/2⌋, …, T},
-//! of a chain of T steps started at the spec's W_0. Your chain and the
-//! reference have the *same* estimand whatever the burn-in, because both
-//! start at W_0 and run T steps.
+//! of a chain of T steps started at the spec's W_0; for the third,
+//! ‖W_{k+t} − W_k‖² averaged over consecutive kept states of that half
+//! (t = thin). Your chain and the reference have the *same* estimand
+//! whatever the burn-in, because both start at W_0 and run T steps.
 //!
 //! * **Reference.** Exact where a closed form exists: for `regression` with
 //!   the squared loss the scheme is a linear-Gaussian AR(1),
 //!   W' = F((I − ηH)W + ηb + sε) (H = (2/n)ΦᵀΦ, b = (2/n)Φᵀy, F = S_η,
 //!   s = √(2η/β)), so the law of W_k is N(m_k, Σ_k) with
 //!   m_{k+1} = B m_k + Fηb, Σ_{k+1} = B Σ_k Bᵀ + s²F², B = F(I − ηH), and
-//!   E‖W_k‖² = ‖m_k‖² + tr Σ_k, E𝓛̂(W_k) = (‖Φm_k − y‖² + tr ΦΣ_kΦᵀ)/n:
+//!   E‖W_k‖² = ‖m_k‖² + tr Σ_k, E𝓛̂(W_k) = (‖Φm_k − y‖² + tr ΦΣ_kΦᵀ)/n,
+//!   E‖W_{k+t} − W_k‖² = ‖m_{k+t} − m_k‖² + tr Σ_{k+t} + tr Σ_k − 2 tr(BᵗΣ_k):
 //!   no Monte Carlo error. Otherwise [`REFERENCE_CHAINS`] (or `chains`, if
 //!   more) chains of the scheme of the same length on streams 2³⁴ + c; their
 //!   split-R̂ must be ≤ [`MAX_RHAT`] and their summed ESS ≥ [`MIN_ESS`], or
@@ -28,7 +30,7 @@
 //!   Student-t quantile with Welch–Satterthwaite degrees of freedom
 //!   (ESS − 1 on each side; ∞ for an exact reference), at false-failure
 //!   probability [`FALSE_FAILURE`] for the whole trajectory: split over its
-//!   chains and the two test functions (Bonferroni).
+//!   chains and the three test functions (Bonferroni).
 //!
 //! Verdicts: conforms, does not conform, inconclusive (a comparison never
 //! rejects when your side is too short, and nothing rejects when the
