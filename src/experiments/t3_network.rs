@@ -264,8 +264,8 @@ pub struct NetT3Settings {
 
 impl NetT3Settings {
     /// The sweep of `reproduce`: β from 20 (p̄ ≈ 0.2) to 120 (quick) or
-    /// 140 (full), where p̄ ≈ 10⁻³; quick 6 β × 4 data sets, full 9 β × 12
-    /// data sets; per data set 4 chains of 800 burn-in steps (600 of
+    /// 200 (full), where p̄ is 10⁻³–10⁻²; quick 6 β × 4 data sets, full
+    /// 9 β × 12 data sets; per data set 4 chains of 800 burn-in steps (600 of
     /// adaptation) + 2 500 (quick) or 7 000 (full) steps, recorded every 8.
     /// The empirical risk's integrated autocorrelation time is 30–80 steps,
     /// so a chain's ESS is about 30–80 (quick) and 90–200 (full).
@@ -274,7 +274,7 @@ impl NetT3Settings {
             betas: if quick {
                 vec![20.0, 40.0, 60.0, 80.0, 100.0, 120.0]
             } else {
-                vec![20.0, 35.0, 50.0, 65.0, 80.0, 95.0, 110.0, 125.0, 140.0]
+                vec![20.0, 40.0, 60.0, 80.0, 100.0, 120.0, 140.0, 170.0, 200.0]
             },
             data_sets: if quick { 4 } else { 12 },
             schedule: Schedule {
