@@ -131,7 +131,7 @@ fn calibration_over_100_seeds() {
 /// T3NET_SEEDS=12 cargo test --release --test classification -- --ignored network_power --nocapture
 /// ```
 #[test]
-#[ignore = "seed audit of the network sweep (about 6 CPU-s per seed)"]
+#[ignore = "seed audit of the network sweep (about 9 CPU-s per seed)"]
 fn network_power_over_seeds() {
     use transport_langevin::experiments::t3_network::{net_control_check, net_decay_check, run};
     let seeds: u64 = std::env::var("T3NET_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
