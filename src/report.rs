@@ -117,6 +117,9 @@ pub fn plot_guide(path: &str) -> Option<&'static str> {
         "T3_error_probability.svg" => {
             "P(imperfect) on a log axis falls with β (a straight line is exponential decay); the dashed flat line is the no-decay alternative the check rejects"
         }
+        "T3_network_error_probability.svg" => {
+            "on the clipped two-layer network (pCN-MH, mixing checked), the mean over data sets of P(imperfect) falls with β on a log axis; the control sampled at a fixed β stays flat"
+        }
         "S6/zero_loss_variance.svg" => {
             "the chains' variances (points ± stderr) lie on the dashed closed form of the scheme, below the continuous-time μ_k/(βλ)"
         }

@@ -121,3 +121,59 @@ fn calibration_over_100_seeds() {
         ],
     );
 }
+
+/// T3 on the network (`experiments::t3_network`) at the quick size over
+/// fresh seeds: how often the decay check passes and how often its
+/// fixed-β control is rejected, at the record's α (8 checks share
+/// `FALSE_FAILURE`). Run it with
+///
+/// ```sh
+/// T3NET_SEEDS=12 cargo test --release --test classification -- --ignored network_power --nocapture
+/// ```
+#[test]
+#[ignore = "seed audit of the network sweep (about 9 CPU-s per seed)"]
+fn network_power_over_seeds() {
+    use transport_langevin::experiments::t3_network::{net_control_check, net_decay_check, run};
+    let seeds: u64 = std::env::var("T3NET_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    let alpha = FALSE_FAILURE / 8.0;
+    let (mut decays, mut rejected) = (0, 0);
+    for seed in 1..=seeds {
+        let t0 = std::time::Instant::now();
+        let r = run(true, 1_000 + seed, &Silent).unwrap();
+        let d = net_decay_check("decay", &r.printed, alpha);
+        let c = net_control_check("control", &r.control, alpha);
+        decays += d.passed as usize;
+        rejected += c.passed as usize;
+        println!(
+            "seed {}: slope {:.4} ± {:.4} (decay {}), control {:.5} ± {:.5} (rejected {}), dropped {:?} / {:?}, {:.1} s",
+            1_000 + seed,
+            r.printed.slope(),
+            r.printed.slope_stderr(),
+            d.passed,
+            r.control.slope(),
+            r.control.slope_stderr(),
+            c.passed,
+            r.printed.dropped(),
+            r.control.dropped(),
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    println!("decay passed {decays}/{seeds}, control rejected {rejected}/{seeds}");
+    assert_eq!(decays as u64, seeds);
+    assert_eq!(rejected as u64, seeds);
+}
+
+/// The full-size network sweep at the default seed, timed.
+#[test]
+#[ignore = "full-size network sweep (about a minute)"]
+fn network_full_size() {
+    use transport_langevin::experiments::{t3_network::run, DEFAULT_SEED};
+    let t0 = std::time::Instant::now();
+    let r = run(false, DEFAULT_SEED, &Silent).unwrap();
+    println!("{}", r.notes());
+    println!(
+        "probs {:?}\nstderrs {:?}\ness {:?}",
+        r.printed.probs, r.printed.stderrs, r.printed.ess_min
+    );
+    println!("full network sweep: {:.1} s wall", t0.elapsed().as_secs_f64());
+}

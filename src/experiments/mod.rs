@@ -33,6 +33,7 @@ pub mod t2_eps_star;
 pub mod t2r_rate;
 pub mod t3_classification;
 pub mod t3_margin;
+pub mod t3_network;
 pub mod z_models;
 pub mod z_ot;
 

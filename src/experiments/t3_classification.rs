@@ -266,7 +266,7 @@ pub fn fit_sweep(betas: &[f64], probs: Vec<f64>, ses: Vec<f64>) -> Result<BetaSw
     if keep.len() < 3 {
         return Err(Error::OutOfRange {
             name: "beta range",
-            value: betas[betas.len() - 1],
+            value: betas.last().copied().unwrap_or(f64::NAN),
             range: "a range with at least 3 points where an imperfect classifier is observed",
         });
     }
@@ -331,7 +331,10 @@ impl Experiment for ExponentialError {
         // Over data sets and margins (issue 15): E_D p(β) per teacher
         // amplitude, the margin exponent, and the control at a fixed β.
         let ms = super::t3_margin::MarginSettings::new(ctx.quick, ctx.seed);
-        let alpha = FALSE_FAILURE / (ms.amplitudes.len() + 4) as f64;
+        // Checks sharing the false-failure budget: pCN, scheme, one per
+        // amplitude, the margin exponent, its control, the network's decay
+        // and its control.
+        let alpha = FALSE_FAILURE / (ms.amplitudes.len() + 6) as f64;
         let mut checks = vec![
             decay_check("log p(beta) slope < 0 under pi_inf (pCN)", &pcn, alpha),
             decay_check("log p(beta) slope < 0 under the scheme", &scheme, alpha),
@@ -364,6 +367,26 @@ impl Experiment for ExponentialError {
         checks.push(Check::control_of(
             "control: E over data sets at fixed beta = 20 (no growth with beta), decay rejected",
             decay_check("", &flat.sweep, alpha),
+        ));
+        // On the network (experiments::t3_network): E over data sets of
+        // π_∞(imperfect) for the clipped two-layer network, and its control
+        // at a fixed β.
+        let net = super::t3_network::run(ctx.quick, ctx.seed, ctx.observer())?;
+        checks.push(super::t3_network::net_decay_check(
+            &format!(
+                "network: E over data sets log p(beta) slope < 0 under pi_inf (pCN, mixed points), delta={:.4}",
+                net.delta
+            ),
+            &net.printed,
+            alpha,
+        ));
+        checks.push(super::t3_network::net_control_check(
+            &format!(
+                "control: network at fixed beta = {} (no growth with beta), decay rejected",
+                net.control_beta
+            ),
+            &net.control,
+            alpha,
         ));
         // Linearity is evidence, not a check: the theorem bounds p by an
         // exponential, it does not claim log p is exactly linear.
@@ -410,6 +433,7 @@ impl Experiment for ExponentialError {
         evidence.extend(ctx.write_evidence("T3_margins.json", &margin_json)?);
         evidence.extend(ctx.write_evidence("T3_beta_sweep.json", &sweeps)?);
         evidence.extend(ctx.write_plot("T3_error_probability.svg", &plot)?);
+        evidence.extend(ctx.write_plot("T3_network_error_probability.svg", &net.plot())?);
         Ok(Record {
             status: Record::status_from_checks(&checks),
             parameters: json!({"n": N, "modes": MODES, "lambda": LAMBDA, "teacher": "6 e_1", "support": "[0,0.4] U [0.6,1]",
@@ -417,12 +441,14 @@ impl Experiment for ExponentialError {
             theoretical: json!({"log_error_prob": "<= const - c' beta delta^{2m/(2m-d)}, m = 3, d = 1", "delta_pow_6_5": rate_unit}),
             empirical: json!({"beta_slope": pcn.slope, "beta_slope_stderr": pcn.slope_stderr, "delta": p.delta,
                 "scheme_beta_slope": scheme.slope, "scheme_beta_slope_stderr": scheme.slope_stderr,
-                "implied_c_prime": -pcn.slope / rate_unit, "sweeps": sweeps, "over_data_sets": margin_json,
+                "implied_c_prime": -pcn.slope / rate_unit, "sweeps": sweeps, "over_data_sets": margin_json, "network": net.json(),
                 "linearity": lin.iter().map(|c| json!({"sampler": c.name, "chi2": c.empirical, "chi2_quantile": c.theoretical,
                     "straight_line_accepted": c.passed})).collect::<Vec<_>>()}),
             checks,
             evidence,
-            notes: "log P(imperfect) is fitted linearly in beta for a fixed data set; the checks are that it falls (one-sided z test \
+            notes: format!(
+                "{} {}",
+                "log P(imperfect) is fitted linearly in beta for a fixed data set; the checks are that it falls (one-sided z test \
                     on the weighted slope). Linearity is evidence (empirical.linearity): with the full-length chains the chi^2 of a \
                     straight line exceeds its chi^2_{k-2} quantile (pCN 31 vs 26, scheme 81 vs 26 over beta in [20, 90]): log p \
                     decays at a slowly changing rate (about -0.045 at beta = 20, -0.035 at beta = 90), consistent with a \
@@ -433,8 +459,9 @@ impl Experiment for ExponentialError {
                     sets) for several teacher amplitudes a, i.e. margins delta; each decays in beta, and the fitted exponent e of \
                     the decay rate r(delta) ~ delta^e is checked e <= 6/5: the printed bound needs r >= c' delta^{6/5} with one \
                     c', so r may not fall faster than delta^{6/5} as delta -> 0. Control: the same pipeline with every beta \
-                    sampled at beta = 20 (a rate that does not grow with beta): its decay test is rejected."
-                .into(),
+                    sampled at beta = 20 (a rate that does not grow with beta): its decay test is rejected.",
+                net.notes()
+            ),
             ..Record::for_statement("T3")
         })
     }
