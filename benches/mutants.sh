@@ -60,6 +60,7 @@ src/dynamics/runner.rs|runner|60|
 src/dynamics/coupling.rs|runner c_eta|120|
 src/dynamics/ar1.rs|runner definitions|120|
 src/conform.rs|conform|60|
+src/conform/statistical.rs|conform|60|
 src/spec/mod.rs|conform|60|
 src/spec/problem.rs|conform|60|
 src/spec/schema.rs|conform|60|
