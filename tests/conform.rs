@@ -389,6 +389,8 @@ fn numpy_calibration_audit() {
     println!("| spec | steps (thin) | reference | correct: conforms / inconclusive / does not conform | P(≥ k false) | missing √2: conforms / inconclusive / rejected | β/2: conforms / inconclusive / rejected | CPU s |");
     println!("|---|---|---|---|---|---|---|---|");
     let only = std::env::var("AUDIT_ONLY").unwrap_or_default();
+    // AUDIT_SEED: the numpy chains' seed (17 unless set), for a fresh run.
+    let audit_seed = std::env::var("AUDIT_SEED").unwrap_or_else(|_| "17".to_string());
     for (name, base, steps, thin) in cases {
         if !name.contains(only.as_str()) {
             continue;
@@ -422,7 +424,7 @@ fn numpy_calibration_audit() {
                     "--thin",
                     &thin.to_string(),
                     "--seed",
-                    "17",
+                    &audit_seed,
                 ],
             );
         }
