@@ -6,6 +6,15 @@
 # and the roofline fraction: the time the step's GEMM flops would take at
 # the machine's single-thread dgemm rate, over our time. Both peers are
 # checked against golden/conformance/two-layer.json before they are timed.
+#
+# Then the step's two costs alone (`step_time parts`, `step_jax.py
+# time-parts`, `step.py time-parts`): the four products, and tanh over the
+# n x M activations. The fastest products of the three and the fastest tanh
+# of the two (numpy has no vectorised tanh of its own) add up to a floor for
+# any step built from today's best parts on this core: both parts are bound
+# by the same floating-point units, so overlapping them cannot hide one
+# behind the other. The issue's target, JAX's step / 1.5, is printed beside
+# that floor.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -16,16 +25,21 @@ py="$here/.venv/bin/python"
 pin="taskset -c 0"
 "$py" "$here/step.py" check "$root/golden/conformance/two-layer.json"
 "$py" "$here/step_jax.py" check "$root/golden/conformance/two-layer.json"
-(cd "$root" && cargo bench --bench step --no-run >/dev/null 2>&1)
+(cd "$root" && cargo bench --bench step --no-run >/dev/null 2>&1 && cargo build --release --example step_time >/dev/null 2>&1)
 target="${CARGO_TARGET_DIR:-$root/target}"
 (cd "$root" && $pin cargo bench --bench step -- --noplot step/two_layer_M256_n1024_d16_N256 >/dev/null)
 jax_json="$($pin "$py" "$here/step_jax.py" time)"
 numpy_json="$($pin "$py" "$here/step.py" time)"
-"$py" - "$target/criterion/step/two_layer_M256_n1024_d16_N256/new/estimates.json" "$jax_json" "$numpy_json" <<'PY'
+ours_parts="$($pin "$target/release/examples/step_time" parts)"
+jax_parts="$($pin "$py" "$here/step_jax.py" time-parts)"
+numpy_parts="$($pin "$py" "$here/step.py" time-parts)"
+"$py" - "$target/criterion/step/two_layer_M256_n1024_d16_N256/new/estimates.json" "$jax_json" "$numpy_json" \
+    "$ours_parts" "$jax_parts" "$numpy_parts" <<'PY'
 import json, platform, sys
 ours = json.load(open(sys.argv[1]))["mean"]["point_estimate"] * 1e-9
 jx = json.loads(sys.argv[2])
 npy = json.loads(sys.argv[3])
+parts = {k: json.loads(v) for k, v in zip(("rust", "jax", "numpy"), sys.argv[4:7])}
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 flops = 4 * 1024 * 256 * 16 + 4 * 256 * 256 * 16  # forward + backward gemms + the two spectral maps
 gemm = npy["dgemm_gflops_1thread"] * 1e9
@@ -37,4 +51,14 @@ print(f"ratio jax/rust  : {jx['seconds_per_step'] / ours:.2f}x")
 print(f"ratio numpy/rust: {npy['seconds_per_step'] / ours:.2f}x")
 print(f"single-thread dgemm (numpy, 512^3): {gemm / 1e9:.2f} GFLOP/s; roofline bound {flops / gemm * 1e3:.3f} ms/step;"
       f" rust at {flops / gemm / ours:.0%} of it")
+print("parts (ms)      : products         tanh over n x M")
+for k, v in parts.items():
+    t = f"{v['tanh_seconds'] * 1e3:8.3f} ({v['tanh_ns_per_entry']:.2f} ns/entry)" if "tanh_seconds" in v else "       —"
+    print(f"  {k:6s}        : {v['products_seconds'] * 1e3:8.3f} ({v['products_gflops']:5.1f} GFLOP/s)  {t}")
+best_p = min(v["products_seconds"] for v in parts.values())
+best_t = min(v["tanh_seconds"] for v in parts.values() if "tanh_seconds" in v)
+target = jx["seconds_per_step"] / 1.5
+print(f"floor from the best parts: {best_p * 1e3:.3f} + {best_t * 1e3:.3f} = {(best_p + best_t) * 1e3:.3f} ms/step"
+      f" (products at the 512^3 dgemm rate: {flops / gemm * 1e3:.3f} + {best_t * 1e3:.3f} = {(flops / gemm + best_t) * 1e3:.3f});"
+      f" the target jax/1.5 = {target * 1e3:.3f} ms/step")
 PY

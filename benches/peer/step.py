@@ -12,6 +12,7 @@ One semi-implicit step (S6) of the lifted two-layer network at finite width:
 Usage:
     python step.py check FILE.json   # conformance: reproduce a golden trajectory
     python step.py time             # seconds per step at M=256, n=1024, d=16, N=256
+    python step.py time-parts       # the step's four products alone (OpenBLAS)
 
 Run with BLAS pinned to one thread (compare.sh sets OPENBLAS_NUM_THREADS=1 etc.).
 """
@@ -89,10 +90,39 @@ def timing(M=256, n=1024, d=16, N=256, steps=200):
     print(json.dumps({"seconds_per_step": sec, "numpy": np.__version__, "dgemm_gflops_1thread": gemm}))
 
 
+def timing_parts(M=256, n=1024, d=16, N=256, calls=50, reps=5):
+    """The four products of the step alone (E W, X V^T, S^T X, E^T G), as
+    `step_time parts` and `step_jax.py time-parts` time them: best of `reps`
+    repetitions of `calls` calls, seconds per call."""
+    rng = np.random.default_rng(2)
+    E = rng.uniform(-1, 1, (M, N))
+    Et = np.ascontiguousarray(E.T)
+    W = rng.uniform(-1, 1, (N, d))
+    X = rng.uniform(-1, 1, (n, d))
+
+    def products():
+        V = E @ W
+        S = X @ V.T
+        G = S.T @ X
+        return Et @ G
+
+    products()
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            products()
+        best = min(best, (time.perf_counter() - t0) / calls)
+    flops = 4 * n * M * d + 4 * M * N * d
+    print(json.dumps({"products_seconds": best, "products_gflops": flops / best / 1e9, "numpy": np.__version__}))
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "check":
         check(sys.argv[2])
     elif len(sys.argv) == 2 and sys.argv[1] == "time":
         timing()
+    elif len(sys.argv) == 2 and sys.argv[1] == "time-parts":
+        timing_parts()
     else:
         raise SystemExit(__doc__)

@@ -9,6 +9,7 @@ Usage (compare.sh sets the environment):
     python step_jax.py check FILE.json   # conformance: reproduce a golden trajectory
     python step_jax.py time              # seconds per step at M=256, n=1024, d=16, N=256
     python step_jax.py time-batched C    # seconds per chain-step for C chains (vmap)
+    python step_jax.py time-parts        # the step's four products alone, and tanh over n×M alone
 
 Environment: JAX_ENABLE_X64=1, JAX_PLATFORMS=cpu and
 XLA_FLAGS=--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1
@@ -116,11 +117,53 @@ def timing(chains=None, steps=50, reps=5):
     print(json.dumps(out))
 
 
+def best_per_call(f, *args, calls=50, reps=5):
+    """Best of `reps` repetitions of `calls` calls, seconds per call."""
+    f(*args).block_until_ready()
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            out = f(*args)
+        out.block_until_ready()
+        best = min(best, (time.perf_counter() - t0) / calls)
+    return best
+
+
+def timing_parts(M=256, n=1024, d=16, N=256):
+    """The step's parts alone, as `step_time parts` times ours: the four
+    products (E W, X Vᵀ, Dᵀ X, Eᵀ G) in one jit, and tanh over n×M in another.
+    Each jit runs 50 times inside a `lax.scan` so dispatch is amortised."""
+    rng = np.random.default_rng(2)
+    E = jnp.array(rng.uniform(-1, 1, (M, N)))
+    W = jnp.array(rng.uniform(-1, 1, (N, d)))
+    X = jnp.array(rng.uniform(-1, 1, (n, d)))
+    Z = jnp.array(rng.uniform(-3, 3, (n, M)))
+
+    def products(w):
+        V = E @ w
+        S = X @ V.T
+        G = S.T @ X
+        return E.T @ G * 1e-6
+
+    def tanh_pass(z):
+        return jnp.tanh(z) * 3.0
+
+    scan = lambda body, x0: jax.jit(lambda x: jax.lax.scan(lambda c, _: (body(c), None), x, None, length=50)[0])
+    tp = best_per_call(scan(products, W), W, calls=1) / 50
+    tt = best_per_call(scan(tanh_pass, Z), Z, calls=1) / 50
+    flops = 4 * n * M * d + 4 * M * N * d
+    print(json.dumps({"products_seconds": tp, "products_gflops": flops / tp / 1e9,
+                      "tanh_seconds": tt, "tanh_ns_per_entry": tt / (n * M) * 1e9, "jax": jax.__version__}))
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "check":
         check(sys.argv[2])
     elif len(sys.argv) == 2 and sys.argv[1] == "time":
         timing()
+    elif len(sys.argv) == 2 and sys.argv[1] == "time-parts":
+        timing_parts()
     elif len(sys.argv) == 3 and sys.argv[1] == "time-batched":
         timing(chains=int(sys.argv[2]))
     else:
