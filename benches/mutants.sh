@@ -54,7 +54,10 @@ done
 case "$MODE" in all|correctness|both) ;; *) echo "mutants.sh: --mode is all, correctness or both, not '$MODE'" >&2; exit 2 ;; esac
 
 # module | test targets (--lib for the unit tests inside src/) | profile |
-# timeout (s) | extra test args. The profile is `mutants0` where the
+# timeout (s) | extra test args | functions (names, comma-separated,
+# regexes allowed; empty: the whole file). Rows with functions mutate an experiment's verdict logic
+# alone (the functions that turn measurements into checks and a status);
+# their results go to <module>-verdict. The profile is `mutants0` where the
 # targets' tests take seconds at opt-level 0, `mutants` where they are
 # numerical sweeps that take minutes unoptimized. stats.rs is tested by
 # tests/stats.rs and its unit tests alone (`definitions` reaches it too, but
@@ -87,11 +90,24 @@ src/model/mod.rs|models|mutants0|60|
 src/model/regression.rs|models|mutants0|60|
 src/model/two_layer.rs|models lemma1 value_stability|mutants0|60|
 src/model/reparametrized.rs|--lib|mutants0|60|
+src/record.rs|controls|mutants0|60||Check::[a-z_]+,Record::status_from_checks
+src/experiments/a2_conditions.rs|assumption2|mutants0|60||grid_threshold_check,bernstein_test_set_checks
+src/experiments/c_eta/mod.rs|c_eta|mutants|120||zero_loss_mc_check,order_checks
+src/experiments/c_eta/two_layer.rs|c_eta|mutants|120||two_layer_cross_check
+src/experiments/cf_small_ball.rs|small_ball|mutants|60|--skip brownian_exact_law_above_the_mean|brownian_check,mc_check,mc_compare
+src/experiments/p1_minorization.rs|p1 controls|mutants0|60||checks,free_delta_control
+src/experiments/s6_scheme.rs|oracles|mutants|180||zero_loss_checks(_on)?
+src/experiments/s7_pcn.rs|oracles|mutants|180||posterior_coordinate_checks
+src/experiments/t1_gap/mod.rs|theorem1|mutants|120||t1_checks,failure_check,t1_controls,scale_probe_checks,cgap_checks,cgap_quantile_checks
+src/experiments/t2r_rate.rs|small_ball|mutants|60|--skip brownian_exact_law_above_the_mean|slope_bound_check,small_ball_checks,net_slope_check,network_checks
+src/experiments/t3_classification.rs|classification|mutants|180||decay_check,linearity_check
+src/experiments/t3_network.rs|classification|mutants|180||net_decay_check,net_control_check
+src/experiments/z_models.rs|zoo|mutants|180||fd_verdict,law_verdict
 EOF
 )
 
 if [ "$LIST" = 1 ]; then
-    echo "$MODULES" | cut -d'|' -f1-3
+    echo "$MODULES" | cut -d'|' -f1-3,6
     exit 0
 fi
 
@@ -103,10 +119,15 @@ fi
 OUT=${MUTANTS_OUT:-target/mutants-campaign}
 mkdir -p "$OUT"
 
-run_one() { # module targets profile timeout extra mode
-    local module="$1" targets="$2" profile="$3" timeout="$4" extra="$5" mode="$6"
+run_one() { # module targets profile timeout extra functions mode
+    local module="$1" targets="$2" profile="$3" timeout="$4" extra="$5" functions="$6" mode="$7"
     local slug dir args=() t skips=() filter=()
     slug=$(echo "$module" | sed 's|^src/||; s|/|_|g; s|\.rs$||')
+    if [ -n "$functions" ]; then
+        slug="$slug-verdict"
+        # The mutants inside these functions and those replacing their body.
+        filter=(-F "(in |replace )(${functions//,/|})( |\$)")
+    fi
     dir="$OUT/$slug/$mode"
     if [ -f "$dir/done" ]; then
         echo "[$module $mode] done before: skipped"
@@ -141,7 +162,7 @@ run_one() { # module targets profile timeout extra mode
         skips=(--skip value_stability --skip golden)
     fi
     mkdir -p "$dir"
-    echo "[$module $mode] $(date -u +%H:%M:%S) cargo mutants -f $module --in-place --profile $profile ${args[*]}${filter[*]:+ -F <survivors>} -- -- ${skips[*]} $extra"
+    echo "[$module${functions:+ verdict} $mode] $(date -u +%H:%M:%S) cargo mutants -f $module --in-place --profile $profile ${args[*]} ${filter[*]} -- -- ${skips[*]} $extra" | cut -c1-400
     local start=$SECONDS
     # Exit status 2 (missed mutants) and 3 (timeouts) are results, not errors.
     cargo mutants -f "$module" --in-place --timeout "$timeout" --profile "$profile" \
@@ -157,11 +178,11 @@ run_one() { # module targets profile timeout extra mode
 }
 
 if [ "$TABLE" = 0 ]; then
-    echo "$MODULES" | while IFS='|' read -r module targets profile timeout extra; do
+    echo "$MODULES" | while IFS='|' read -r module targets profile timeout extra functions; do
         [ -z "$module" ] && continue
         if [ -n "$ONLY" ] && ! [[ "$module" =~ $ONLY ]]; then continue; fi
-        if [ "$MODE" = both ] || [ "$MODE" = correctness ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" correctness; fi
-        if [ "$MODE" = both ] || [ "$MODE" = all ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" all; fi
+        if [ "$MODE" = both ] || [ "$MODE" = correctness ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" "$functions" correctness; fi
+        if [ "$MODE" = both ] || [ "$MODE" = all ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" "$functions" all; fi
     done
 fi
 
