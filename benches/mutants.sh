@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The mutation campaign of paper/calibration.md, module by module, resumable.
 #
-#   benches/mutants.sh [--mode all|correctness|both] [--only REGEX] [--list] [--table]
+#   benches/mutants.sh [--mode all|correctness|both|recheck] [--only REGEX] [--list] [--table]
 #
 # Each module listed below is mutated alone (cargo-mutants 27.1.0) and
 # tested with the test targets that cover it, built in the profile of its
@@ -15,6 +15,10 @@
 #                What remains checks the code against an independent oracle
 #                (closed form, quadrature, exact law, finite differences,
 #                a stated statistical test).
+#   recheck      the survivors of the correctness run (`-F` with their
+#                names) rerun with the correctness tests as they are now:
+#                after tests are added to kill them. Always rerun; the table
+#                counts the latest.
 #   all          the same targets plus the value-stability pins
 #                (`value_stability`) and the golden comparisons. Every test
 #                of the correctness run is also in this one, so a mutant the
@@ -51,7 +55,7 @@ while [ $# -gt 0 ]; do
         *) echo "mutants.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
-case "$MODE" in all|correctness|both) ;; *) echo "mutants.sh: --mode is all, correctness or both, not '$MODE'" >&2; exit 2 ;; esac
+case "$MODE" in all|correctness|both|recheck) ;; *) echo "mutants.sh: --mode is all, correctness, both or recheck, not '$MODE'" >&2; exit 2 ;; esac
 
 # module | test targets (--lib for the unit tests inside src/) | profile |
 # timeout (s) | extra test args | functions (names, comma-separated,
@@ -129,36 +133,42 @@ run_one() { # module targets profile timeout extra functions mode
         filter=(-F "(in |replace )(${functions//,/|})( |\$)")
     fi
     dir="$OUT/$slug/$mode"
-    if [ -f "$dir/done" ]; then
+    if [ -f "$dir/done" ] && [ "$mode" != recheck ]; then
         echo "[$module $mode] done before: skipped"
         return
     fi
-    if [ "$mode" = all ]; then
-        # Only the correctness run's survivors are rerun, with the pins added.
+    if [ "$mode" = all ] || [ "$mode" = recheck ]; then
+        # Only the survivors are rerun: of the latest recheck if there is
+        # one, else of the correctness run.
         local missed="$OUT/$slug/correctness/mutants.out/missed.txt"
+        if [ "$mode" = all ] && [ -f "$OUT/$slug/recheck/done" ]; then
+            missed="$OUT/$slug/recheck/mutants.out/missed.txt"
+        fi
         if [ ! -f "$OUT/$slug/correctness/done" ]; then
-            echo "[$module all] needs the correctness run first: skipped" >&2
+            echo "[$module $mode] needs the correctness run first: skipped" >&2
             return
         fi
         if [ ! -s "$missed" ]; then
-            mkdir -p "$dir" && touch "$dir/done"
-            echo "[$module all] no survivors of the correctness run: nothing to rerun"
+            rm -rf "$dir" && mkdir -p "$dir" && git rev-parse --short HEAD >"$dir/commit" && touch "$dir/done"
+            echo "[$module $mode] no survivors: nothing to rerun"
             return
         fi
         filter=(-F "$(python3 -c 'import re, sys; print("^(" + "|".join(re.escape(l.strip()) for l in open(sys.argv[1]) if l.strip()) + ")$")' "$missed")")
+    fi
+    if [ "$mode" = all ]; then
         case " $targets " in *" value_stability "*) ;; *) targets="$targets value_stability" ;; esac
     fi
     rm -rf "$dir"
     for t in $targets; do
         if [ "$t" = "--lib" ]; then
             args+=(-C --lib)
-        elif [ "$mode" = correctness ] && [ "$t" = value_stability ]; then
+        elif [ "$mode" != all ] && [ "$t" = value_stability ]; then
             continue
         else
             args+=(-C --test -C "$t")
         fi
     done
-    if [ "$mode" = correctness ]; then
+    if [ "$mode" != all ]; then
         skips=(--skip value_stability --skip golden)
     fi
     mkdir -p "$dir"
@@ -167,12 +177,16 @@ run_one() { # module targets profile timeout extra functions mode
     # Exit status 2 (missed mutants) and 3 (timeouts) are results, not errors.
     cargo mutants -f "$module" --in-place --timeout "$timeout" --profile "$profile" \
         -o "$dir" "${filter[@]}" "${args[@]}" -- -- "${skips[@]}" $extra >"$dir/log.txt" 2>&1 || true
-    if [ ! -f "$dir/mutants.out/outcomes.json" ]; then
+    # cargo-mutants writes outcomes.json as it goes: finished means one
+    # outcome per mutant besides the baseline.
+    if ! python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); n = sum(1 for x in o["outcomes"] if x["scenario"] != "Baseline"); sys.exit(n != o["total_mutants"])' \
+            "$dir/mutants.out/outcomes.json" 2>/dev/null; then
         echo "[$module $mode] cargo-mutants did not finish; the end of $dir/log.txt:" >&2
         tail -5 "$dir/log.txt" >&2
         rm -rf "$dir"
         return 1
     fi
+    git rev-parse --short HEAD >"$dir/commit"
     touch "$dir/done"
     echo "[$module $mode] $((SECONDS - start)) s"
 }
@@ -183,39 +197,50 @@ if [ "$TABLE" = 0 ]; then
         if [ -n "$ONLY" ] && ! [[ "$module" =~ $ONLY ]]; then continue; fi
         if [ "$MODE" = both ] || [ "$MODE" = correctness ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" "$functions" correctness; fi
         if [ "$MODE" = both ] || [ "$MODE" = all ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" "$functions" all; fi
+        if [ "$MODE" = recheck ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" "$functions" recheck; fi
     done
 fi
 
-# The table: detected = caught + timeout; score = detected / viable. The
-# "all" row adds its rerun of the survivors to the correctness run.
+# The table: detected = caught + timeout; score = detected / viable. Each
+# mutant counts once, with its best outcome over the runs of the row: the
+# correctness row over the correctness run and the latest recheck of its
+# survivors (tests written after the run); the "all" row over those and
+# the rerun with the pins.
 python3 - "$OUT" <<'PY'
 import json, os, sys
 out = sys.argv[1]
-KEYS = ("CaughtMutant", "Timeout", "MissedMutant", "Unviable")
-def counts(slug, mode):
-    o = json.load(open(os.path.join(out, slug, mode, "mutants.out", "outcomes.json")))
-    c = dict.fromkeys(KEYS, 0)
-    for x in o.get("outcomes", []):
-        if x.get("summary") in c:
-            c[x["summary"]] += 1
-    return c
+RANK = {"MissedMutant": 0, "Timeout": 1, "CaughtMutant": 2, "Unviable": 3}
+def outcomes(slug, mode):
+    d = os.path.join(out, slug, mode)
+    f = os.path.join(d, "mutants.out", "outcomes.json")
+    if not (os.path.exists(os.path.join(d, "done")) and os.path.exists(f)):
+        return {}
+    res = {}
+    for x in json.load(open(f)).get("outcomes", []):
+        sc = x.get("scenario")
+        if isinstance(sc, dict) and "Mutant" in sc and x.get("summary") in RANK:
+            res[sc["Mutant"]["name"]] = x["summary"]
+    return res
+def merge(*runs):
+    best = {}
+    for r in runs:
+        for k, v in r.items():
+            if k not in best or RANK[v] > RANK[best[k]]:
+                best[k] = v
+    return best
+def row(slug, mode, res):
+    c = {k: sum(1 for v in res.values() if v == k) for k in RANK}
+    viable = c["CaughtMutant"] + c["Timeout"] + c["MissedMutant"]
+    det = c["CaughtMutant"] + c["Timeout"]
+    pct = f"{100.0 * det / viable:.1f} %" if viable else "—"
+    print(f"| {slug} | {mode} | {len(res)} | {c['CaughtMutant']} | {c['Timeout']} | {c['MissedMutant']} | {c['Unviable']} | {det}/{viable} = {pct} |")
 print("| module | mode | mutants | caught | timeout | missed | unviable | detected / viable |")
 print("|---|---|---|---|---|---|---|---|")
 for slug in sorted(os.listdir(out)):
-    if not os.path.exists(os.path.join(out, slug, "correctness", "done")):
+    if not os.path.isdir(os.path.join(out, slug)) or not os.path.exists(os.path.join(out, slug, "correctness", "done")):
         continue
-    rows = [("correctness", counts(slug, "correctness"))]
+    corr = merge(outcomes(slug, "correctness"), outcomes(slug, "recheck"))
+    row(slug, "correctness", corr)
     if os.path.exists(os.path.join(out, slug, "all", "done")):
-        c = dict(rows[0][1])
-        if os.path.exists(os.path.join(out, slug, "all", "mutants.out", "outcomes.json")):
-            r = counts(slug, "all")
-            c["CaughtMutant"] += r["CaughtMutant"]
-            c["Timeout"] += r["Timeout"]
-            c["MissedMutant"] = r["MissedMutant"]
-        rows.append(("all", c))
-    for mode, c in rows:
-        viable = c["CaughtMutant"] + c["Timeout"] + c["MissedMutant"]
-        det = c["CaughtMutant"] + c["Timeout"]
-        pct = f"{100.0 * det / viable:.1f} %" if viable else "—"
-        print(f"| {slug} | {mode} | {viable + c['Unviable']} | {c['CaughtMutant']} | {c['Timeout']} | {c['MissedMutant']} | {c['Unviable']} | {det}/{viable} = {pct} |")
+        row(slug, "all", merge(corr, outcomes(slug, "all")))
 PY
