@@ -161,6 +161,9 @@ fn uniform_mgf_series_branch_matches_the_quotient() {
         let s = a / 0.5;
         let quotient = libm::sinh(a) / a;
         let series = noise.mgf(s);
-        assert!((series - quotient).abs() <= 4e-16, "a = {a}: series {series} against sinh(a)/a {quotient}");
+        assert!(
+            (series - quotient).abs() <= 4e-16,
+            "a = {a}: series {series} against sinh(a)/a {quotient}"
+        );
     }
 }

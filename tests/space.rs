@@ -180,3 +180,41 @@ fn finite_width_basis_sign_convention() {
         }
     }
 }
+
+/// The cut of the usable spectrum: a Gram eigenvalue counts when it exceeds
+/// SPECTRUM_FLOOR (1e-12) times the top one. Ten particles on a line, eight
+/// 100 bandwidths apart and one pair δ apart: the Gram matrix G/M is block
+/// diagonal to within e^{−5000}, the pair's block (1/M)[[1, k], [k, 1]] with
+/// k = e^{−δ²/2}, so the spectrum is 1/M (eight times), (1 + k)/M = top and
+/// (1 − k)/M. With 1 − k = 1e-11 the small one, 1e-12, lies between
+/// 1e-12 · top (2e-13) and 1e-12 / top (5e-12): all ten modes are usable and
+/// the smallest μ is the closed form; with 1 − k = 1e-12 it falls below the
+/// floor and asking for ten modes is a typed error naming nine usable ones.
+/// Deterministic.
+#[test]
+fn finite_width_spectrum_floor_is_relative_to_the_top_eigenvalue() {
+    let m = 10.0;
+    let line = |delta: f64| {
+        let mut x = vec![0.0, delta];
+        x.extend((1..=8).map(|j| 100.0 * j as f64));
+        DMatrix::from_column_slice(10, 1, &x)
+    };
+    let kernel = Kernel::Gaussian { bandwidth: 1.0 };
+    let one_minus_k: f64 = 1e-11;
+    let delta = (2.0 * one_minus_k).sqrt();
+    let space = Space::finite_width(line(delta), kernel, 10).unwrap();
+    let smallest = space.mu()[9];
+    let expected = -(-delta * delta / 2.0).exp_m1() / m;
+    assert!(
+        (smallest / expected - 1.0).abs() < 1e-3,
+        "smallest μ {smallest} against (1 − k)/M = {expected}"
+    );
+    assert!((space.mu()[0] - (2.0 - one_minus_k) / m).abs() < 1e-12);
+
+    let delta = (2.0 * 1e-12f64).sqrt();
+    match Space::finite_width(line(delta), kernel, 10) {
+        Err(Error::DegenerateSpectrum { usable, .. }) => assert_eq!(usable, 9),
+        other => panic!("expected DegenerateSpectrum with 9 usable modes, got {other:?}"),
+    }
+    assert!(Space::finite_width(line(delta), kernel, 9).is_ok());
+}
