@@ -167,3 +167,55 @@ fn uniform_mgf_series_branch_matches_the_quotient() {
         );
     }
 }
+
+/// E[Δℓ | x] and E[Δℓ² | x] of the squared loss, Δℓ = u² − 2uε, by a
+/// three-point rule over the noise that is exact for these polynomials in ε:
+/// Simpson's rule on [−c̄, c̄] for the uniform (exact to degree 3) and
+/// Gauss–Hermite with nodes 0, ±√3σ, weights 2/3, 1/6, 1/6 for the Gaussian
+/// (exact to degree 5). Deterministic.
+#[test]
+fn squared_bernstein_moments_match_an_exact_rule_over_the_noise() {
+    let rules: [(Noise, [(f64, f64); 3]); 2] = [
+        (
+            Noise::Uniform { half_width: 0.6 },
+            [(-0.6, 1.0 / 6.0), (0.0, 4.0 / 6.0), (0.6, 1.0 / 6.0)],
+        ),
+        (
+            Noise::Gaussian { sd: 0.3 },
+            [(-3f64.sqrt() * 0.3, 1.0 / 6.0), (0.0, 2.0 / 3.0), (3f64.sqrt() * 0.3, 1.0 / 6.0)],
+        ),
+    ];
+    for (noise, rule) in rules {
+        for &u in &[-2.0, -0.1, 1e-3, 0.7, 3.0] {
+            let dl = |e: f64| u * u - 2.0 * u * e;
+            let e1: f64 = rule.iter().map(|&(e, w)| w * dl(e)).sum();
+            let e2: f64 = rule.iter().map(|&(e, w)| w * dl(e) * dl(e)).sum();
+            let (m2, m1) = squared_bernstein_moments(noise, u);
+            assert!((m1 - e1).abs() <= 1e-13 * e1.abs() + 1e-15, "{noise:?} u={u}: E Δℓ {m1} vs {e1}");
+            assert!((m2 - e2).abs() <= 1e-13 * e2.abs() + 1e-15, "{noise:?} u={u}: E Δℓ² {m2} vs {e2}");
+        }
+    }
+}
+
+/// The logistic loss, Y = ±1 with P(Y = 1) = p and f* = logit p: by the
+/// softplus identities Δℓ(+1) = ℓ(1, h) − ℓ(1, f*) = log(p(1 + e^{−h})) and
+/// Δℓ(−1) = log((1 − p)(1 + e^{h})), so E Δℓ, E Δℓ² and E e^{−tΔℓ} are sums
+/// of two terms, computed here without the loss module. Deterministic.
+#[test]
+fn logistic_moments_and_mgf_match_the_two_point_law() {
+    for &p in &[0.1, 0.3, 0.5, 0.88] {
+        for &h in &[-4.0f64, -0.7, 0.0, 1.3, 3.0] {
+            let dp = (p * (1.0 + (-h).exp())).ln();
+            let dm = ((1.0 - p) * (1.0 + h.exp())).ln();
+            let (m2, m1) = logistic_bernstein_moments(p, h);
+            let (e1, e2) = (p * dp + (1.0 - p) * dm, p * dp * dp + (1.0 - p) * dm * dm);
+            assert!((m1 - e1).abs() <= 1e-12 * e1.abs() + 1e-14, "p={p} h={h}: E Δℓ {m1} vs {e1}");
+            assert!((m2 - e2).abs() <= 1e-12 * e2.abs() + 1e-14, "p={p} h={h}: E Δℓ² {m2} vs {e2}");
+            for &t in &[0.3, 1.0, 2.5] {
+                let mgf = logistic_predictor_mgf(p, t, h).unwrap();
+                let exact = p * (-t * dp).exp() + (1.0 - p) * (-t * dm).exp();
+                assert!((mgf - exact).abs() <= 1e-12 * exact, "p={p} h={h} t={t}: {mgf} vs {exact}");
+            }
+        }
+    }
+}
