@@ -231,3 +231,57 @@ fn tuned_pcn_is_fixed_after_adaptation() {
     assert_ne!(s1, s2);
     assert!(TunedPcn::new(plain, 10, 0, 0.3).is_err());
 }
+
+/// The scheme's accessors return its inputs and the per-mode factors are
+/// S6's closed forms: S_η = 1/(1 + ηλ/μ_k) (semi-implicit) and 1 − ηλ/μ_k
+/// (explicit Euler). Deterministic.
+#[test]
+fn scheme_accessors_return_their_inputs() {
+    let (space, _, _) = linear_gaussian(10, 3, 2.0, 0.5).unwrap();
+    let lv = Langevin::new(&space, 1, 0.1, 2.0, 0.5, Discretization::SemiImplicit).unwrap();
+    assert_eq!((lv.eta(), lv.beta(), lv.lambda()), (0.1, 2.0, 0.5));
+    assert_eq!(lv.discretization(), Discretization::SemiImplicit);
+    assert_eq!(lv.factors().len(), 3);
+    for (f, &m) in lv.factors().iter().zip(space.mu()) {
+        assert_eq!(*f, 1.0 / (1.0 + 0.1 * 0.5 / m));
+    }
+    let ex = Langevin::new(&space, 1, 0.1, 2.0, 0.5, Discretization::ExplicitEuler).unwrap();
+    assert_eq!(ex.discretization(), Discretization::ExplicitEuler);
+    assert_eq!(ex.factors().len(), 3);
+    for (f, &m) in ex.factors().iter().zip(space.mu()) {
+        assert_eq!(*f, 1.0 - 0.1 * 0.5 / m);
+    }
+}
+
+/// One step of each scheme against S6's formula, with the gradient g of the
+/// model at W₀ and the noise ε that the step drew (`last_noise`):
+/// semi-implicit W₁ = S_η (W₀ − η g + √(2η/β) ε), explicit Euler
+/// W₁ = W₀ − η g − (ηλ/μ_k) W₀ + √(2η/β) ε. Deterministic, to 1e-14.
+#[test]
+fn one_step_of_each_scheme_is_its_formula() {
+    let (space, model, _) = linear_gaussian(12, 4, 3.0, 0.7).unwrap();
+    let (eta, beta, lambda): (f64, f64, f64) = (0.05, 3.0, 0.7);
+    let w0 = Coef::from_fn(4, 1, |k, _| 0.3 * (k as f64 + 1.0).cos());
+    let mut g = Coef::zeros(4, 1);
+    model.gradient(&w0, &mut g);
+    let scale = (2.0 * eta / beta).sqrt();
+    for disc in [Discretization::SemiImplicit, Discretization::ExplicitEuler] {
+        let mut lv = Langevin::new(&space, 1, eta, beta, lambda, disc).unwrap();
+        let mut st = lv.init(w0.clone()).unwrap();
+        lv.step(&model, &mut chain_rng(9, 0), &mut st);
+        let eps = lv.last_noise().clone();
+        for k in 0..4 {
+            let mu = space.mu()[k];
+            let expected = match disc {
+                Discretization::SemiImplicit => (w0[(k, 0)] - eta * g[(k, 0)] + scale * eps[(k, 0)]) / (1.0 + eta * lambda / mu),
+                Discretization::ExplicitEuler => w0[(k, 0)] - eta * g[(k, 0)] - eta * lambda / mu * w0[(k, 0)] + scale * eps[(k, 0)],
+            };
+            assert!(
+                (st.w[(k, 0)] - expected).abs() <= 1e-14 * (1.0 + expected.abs()),
+                "{disc:?} mode {k}: {} vs {expected}",
+                st.w[(k, 0)]
+            );
+        }
+        assert!(eps.iter().any(|&e| e != 0.0));
+    }
+}

@@ -171,24 +171,6 @@ fn dispatched_tanh_is_bit_identical() {
 }
 
 #[test]
-fn scheme_accessors_return_their_inputs() {
-    let (space, _, _) = linear_gaussian(10, 3, 2.0, 0.5).unwrap();
-    let lv = Langevin::new(&space, 1, 0.1, 2.0, 0.5, Discretization::SemiImplicit).unwrap();
-    assert_eq!((lv.eta(), lv.beta(), lv.lambda()), (0.1, 2.0, 0.5));
-    assert_eq!(lv.discretization(), Discretization::SemiImplicit);
-    assert_eq!(lv.factors().len(), 3);
-    for (f, &m) in lv.factors().iter().zip(space.mu()) {
-        assert_eq!(*f, 1.0 / (1.0 + 0.1 * 0.5 / m));
-    }
-    let ex = Langevin::new(&space, 1, 0.1, 2.0, 0.5, Discretization::ExplicitEuler).unwrap();
-    assert_eq!(ex.discretization(), Discretization::ExplicitEuler);
-    assert_eq!(ex.factors().len(), 3);
-    for (f, &m) in ex.factors().iter().zip(space.mu()) {
-        assert_eq!(*f, 1.0 - 0.1 * 0.5 / m);
-    }
-}
-
-#[test]
 fn bad_scheme_and_sampler_inputs_are_typed_errors() {
     use transport_langevin::error::Error;
     let (space, model, _) = linear_gaussian(10, 3, 2.0, 0.5).unwrap();
