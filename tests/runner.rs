@@ -34,7 +34,26 @@ fn traces_do_not_depend_on_the_thread_count() {
                 .unwrap()
         })
     };
-    assert_eq!(bits(&run(1)), bits(&run(3)));
+    let one = run(1);
+    assert_eq!(one.len(), 7);
+    assert!(one.iter().all(|t| t.len() == schedule.records_per_chain()));
+    assert_eq!(bits(&one), bits(&run(3)));
+}
+
+/// The runner's Debug names its seed, first stream and schedule (the
+/// observer, a trait object, is left out).
+#[test]
+fn runner_debug_shows_its_settings() {
+    let schedule = Schedule {
+        chains: 2,
+        burn_in: 1,
+        length: 3,
+        thin: 1,
+    };
+    let s = format!("{:?}", ChainRunner::new(77, schedule).streams_from(5));
+    for part in ["ChainRunner", "seed: 77", "first_stream: 5", "chains: 2"] {
+        assert!(s.contains(part), "{s} lacks {part}");
+    }
 }
 
 /// Records after steps burn_in + 1, burn_in + 1 + thin, … ≤ burn_in + length,
@@ -283,5 +302,6 @@ fn one_step_of_each_scheme_is_its_formula() {
             );
         }
         assert!(eps.iter().any(|&e| e != 0.0));
+        assert_eq!(st.k, 1, "{disc:?}: the step counter");
     }
 }
