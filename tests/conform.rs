@@ -1109,3 +1109,28 @@ fn every_chain_is_checked_and_step_k_explained() {
         assert_exit_2(&run(args));
     }
 }
+
+/// `run_keeping(spec, keep)` keeps the states and noise of chains 0 … keep−1
+/// (chain 0 at the top level, the others in `other_chains`) and of no other;
+/// `without_noise` drops every chain's noise and keeps the states.
+#[test]
+fn kept_chains_and_the_noise_free_copy() {
+    let spec = Spec {
+        steps: 5,
+        chains: 3,
+        ..shrunk_two_layer()
+    };
+    let t = conform::run_keeping(&spec, 2, false).unwrap().trajectory.unwrap();
+    assert_eq!(t.states.len(), 6);
+    assert_eq!(t.noise.as_ref().map(|n| n.len()), Some(5));
+    let others = t.other_chains.as_ref().unwrap();
+    assert_eq!(others.iter().map(|c| c.chain).collect::<Vec<_>>(), vec![1]);
+    assert!(others[0].noise.is_some() && others[0].states.len() == 6);
+    assert!(t.has_noise());
+    let bare = t.without_noise();
+    assert!(bare.noise.is_none() && !bare.has_noise());
+    let bare_others = bare.other_chains.as_ref().unwrap();
+    assert!(bare_others.iter().all(|c| c.noise.is_none()));
+    assert_eq!(bare.states, t.states);
+    assert_eq!(bare_others[0].states, others[0].states);
+}
