@@ -1134,3 +1134,25 @@ fn kept_chains_and_the_noise_free_copy() {
     assert_eq!(bare.states, t.states);
     assert_eq!(bare_others[0].states, others[0].states);
 }
+
+/// The reference chains of the statistical mode keep every thin-th state,
+/// and step_sq is ‖W_{k+thin} − W_k‖² over consecutive kept states: on the
+/// shrunk two-layer spec (no closed form, so reference chains are run; 8
+/// chains of 320 steps) the noise dominates the drift over 20 steps
+/// (2η/β per coordinate and step, against the contraction ηλ/μ_k ≪ 1/20),
+/// so the mean at thin = 20 is many times the mean at thin = 1 (a
+/// diffusion gives 20×; the check asks for 5×). Deterministic (fixed
+/// seeds).
+#[test]
+fn reference_step_sq_is_at_the_lag_of_thin() {
+    let spec = shrunk_two_layer();
+    let p = spec.build().unwrap();
+    let step_sq = |thin: usize| {
+        let r = conform::reference(&spec, &p, 320, thin).unwrap();
+        assert_eq!(r.method, "reference chains");
+        r.values.iter().find(|v| v.name == "step_sq").unwrap().mean
+    };
+    let (one, twenty) = (step_sq(1), step_sq(20));
+    assert!(one.is_finite() && one > 0.0 && twenty.is_finite(), "{one} {twenty}");
+    assert!(twenty > 5.0 * one, "step_sq at thin 20 {twenty} against thin 1 {one}");
+}
