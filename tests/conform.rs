@@ -1156,3 +1156,32 @@ fn reference_step_sq_is_at_the_lag_of_thin() {
     assert!(one.is_finite() && one > 0.0 && twenty.is_finite(), "{one} {twenty}");
     assert!(twenty > 5.0 * one, "step_sq at thin 20 {twenty} against thin 1 {one}");
 }
+
+/// `run`'s per-step summary over chains: ‖W_k‖²'s mean and standard error
+/// √(s²/C) at every k = 0 … T equal those worked out here from the kept
+/// states of all C = 3 chains.
+#[test]
+fn run_summary_is_the_mean_over_the_kept_chains() {
+    let spec = Spec {
+        steps: 5,
+        chains: 3,
+        ..shrunk_two_layer()
+    };
+    let out = conform::run(&spec, true, false).unwrap();
+    let t = out.trajectory.unwrap();
+    let mut chains = vec![t.states.clone()];
+    chains.extend(t.other_chains.unwrap().into_iter().map(|c| c.states));
+    assert_eq!(chains.len(), 3);
+    let mean = out.summary["scheme"]["sq_norm_mean"].as_array().unwrap();
+    let se = out.summary["scheme"]["sq_norm_stderr"].as_array().unwrap();
+    assert_eq!(mean.len(), 6);
+    for k in 0..=5 {
+        let xs: Vec<f64> = chains.iter().map(|c| c[k].iter().map(|v| v * v).sum()).collect();
+        let m = xs.iter().sum::<f64>() / 3.0;
+        let s = (xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / 2.0 / 3.0).sqrt();
+        let (gm, gs) = (mean[k].as_f64().unwrap(), se[k].as_f64().unwrap());
+        assert!((gm - m).abs() <= 1e-12 * m.abs(), "k={k}: mean {gm} vs {m}");
+        assert!((gs - s).abs() <= 1e-9 * s.abs() + 1e-15, "k={k}: stderr {gs} vs {s}");
+    }
+    assert_eq!(out.summary["scheme"]["emp_risk_mean"].as_array().unwrap().len(), 6);
+}
