@@ -308,3 +308,27 @@ fn calibration_over_100_seeds() {
         ],
     );
 }
+
+/// One mode's zero-loss bias −μ/(βλ) · ηλ/(2μ + ηλ) is the semi-implicit
+/// AR(1)'s stationary variance s²(2η/β)/(1 − s²), s = 1/(1 + ηλ/μ), minus
+/// the continuous-time μ/(βλ), worked out here from the recursion itself.
+/// Deterministic.
+#[test]
+fn zero_loss_bias_mode_is_the_ar1_variance_minus_the_limit() {
+    use transport_langevin::statements::c_eta::zero_loss_bias_mode;
+    for &(mu, eta, beta, lambda) in &[
+        (1.0, 0.1, 2.0, 0.5),
+        (0.3, 0.05, 10.0, 1.0),
+        (0.02, 0.2, 1.0, 0.1),
+        (2.0, 1.0, 0.5, 3.0),
+    ] {
+        let s: f64 = 1.0 / (1.0 + eta * lambda / mu);
+        let ar1 = s * s * (2.0 * eta / beta) / (1.0 - s * s);
+        let expected = ar1 - mu / (beta * lambda);
+        let got = zero_loss_bias_mode(mu, eta, beta, lambda);
+        assert!(
+            (got - expected).abs() <= 1e-10 * expected.abs(),
+            "μ={mu} η={eta}: {got} vs {expected}"
+        );
+    }
+}

@@ -7,7 +7,7 @@ use quickcheck::{quickcheck, TestResult};
 use transport_langevin::error::Error;
 use transport_langevin::experiments::s1_losses::max_fd_error;
 use transport_langevin::loss::Loss;
-use transport_langevin::model::{fd_gradient, Activation, Data, Model, Regression, TwoLayer, Variant};
+use transport_langevin::model::{fd_gradient, Activation, Data, Model, Potential, Regression, TwoLayer, Variant};
 use transport_langevin::problems::gaussian_particles;
 use transport_langevin::problems::{direct_network, toy_data};
 use transport_langevin::space::{Coef, Kernel, Space};
@@ -184,4 +184,41 @@ fn bad_data_and_model_inputs_are_typed_errors() {
         Err(Error::DimensionMismatch { .. })
     ));
     assert!(TwoLayer::new(&power, data, Loss::Squared, Activation::Tanh, Variant::Clipped { r: 2.0 }).is_err());
+}
+
+/// The data's size, the default `Potential::gradients` (C points at once is
+/// C `gradient` calls, bit for bit) and `Model::risk_on` (the mean loss of
+/// the predictions on another data set, worked out here).
+#[test]
+fn data_size_batched_gradients_and_risk_on_another_set() {
+    let space = Space::power_law(1.0, 2.0, 5).unwrap();
+    // Inputs in [0, 1] (the power-law space's domain), labels ±1 (either loss).
+    let data = |n: usize, shift: f64| {
+        let x = DMatrix::from_fn(n, 1, |i, _| ((i as f64 + shift) / n as f64).min(1.0));
+        let y = DVector::from_fn(n, |i, _| if (7.0 * x[(i, 0)]).sin() >= 0.0 { 1.0 } else { -1.0 });
+        Data::new(x, y).unwrap()
+    };
+    let (train, test) = (data(12, 0.5), data(7, 0.3));
+    assert_eq!((train.len(), train.is_empty()), (12, false));
+    for loss in [Loss::Squared, Loss::Logistic] {
+        let model = Regression::new(&space, &train, loss).unwrap();
+        let ws: Vec<Coef> = (0..3).map(|c| Coef::from_fn(5, 1, |k, _| 0.2 * ((k + c) as f64).sin())).collect();
+        let mut gs: Vec<Coef> = vec![Coef::zeros(5, 1); 3];
+        let mut risks = vec![0.0; 3];
+        {
+            let wr: Vec<&Coef> = ws.iter().collect();
+            let mut gr: Vec<&mut Coef> = gs.iter_mut().collect();
+            model.gradients(&wr, &mut gr, &mut risks);
+        }
+        for c in 0..3 {
+            let mut g = Coef::zeros(5, 1);
+            let r = model.gradient(&ws[c], &mut g);
+            assert_eq!(r.to_bits(), risks[c].to_bits());
+            assert_eq!(g, gs[c]);
+        }
+        let f = model.predict(&ws[1], &test.x).unwrap();
+        let expected = (0..7).map(|i| loss.value(test.y[i], f[i])).sum::<f64>() / 7.0;
+        let got = model.risk_on(&ws[1], &test).unwrap();
+        assert!((got - expected).abs() <= 1e-14 * expected.abs(), "{loss:?}: {got} vs {expected}");
+    }
 }
