@@ -1185,3 +1185,64 @@ fn run_summary_is_the_mean_over_the_kept_chains() {
     }
     assert_eq!(out.summary["scheme"]["emp_risk_mean"].as_array().unwrap().len(), 6);
 }
+
+/// The float32 allowance is oracle-maths.md section 11's bound,
+/// 2 u F (8 (‖W‖ + s‖ε‖) + η (8 + 2L) ‖G‖), u = 2^−24, F = max_k S_η(μ_k),
+/// s = √(2η/β), L = n + M + N, worked out here from the spec's numbers for
+/// the two-layer example (M = 16) and the regression one (M = 0), at states
+/// where each term matters; and it covers the actual float32 rounding of
+/// one update computed here in f32 (the gradient taken as exact).
+#[test]
+fn f32_allowance_is_the_documented_bound() {
+    use transport_langevin::space::Coef;
+    for (kind, _, spec) in Spec::examples().into_iter().filter(|e| e.0 == "two-layer" || e.0 == "regression") {
+        let p = spec.build().unwrap();
+        let (n, q) = (p.space.modes(), p.init.ncols());
+        let w = Coef::from_fn(n, q, |i, j| 0.4 * ((i + 3 * j) as f64 + 1.0).sin());
+        let g = Coef::from_fn(n, q, |i, j| 3.0 * ((2 * i + j) as f64).cos());
+        let e = Coef::from_fn(n, q, |i, j| ((5 * i + j) as f64 + 0.5).sin());
+        let u = 2f64.powi(-24);
+        let f = p
+            .space
+            .mu()
+            .iter()
+            .map(|&m| 1.0 / (1.0 + spec.eta * spec.lambda / m))
+            .fold(0.0, f64::max);
+        let s = (2.0 * spec.eta / spec.beta).sqrt();
+        let l = (p.data.len() + p.space.width().unwrap_or(0) + p.space.modes()) as f64;
+        let bound = 2.0 * u * f * (8.0 * (w.norm() + s * e.norm()) + spec.eta * (8.0 + 2.0 * l) * g.norm());
+        let got = conform::f32_allowance(&spec, &p, &w, &g, &e);
+        assert!((got - bound).abs() <= 1e-12 * bound, "{kind}: {got} vs {bound}");
+        // One update in float32 from float32 inputs, against float64.
+        let mut err2 = 0.0;
+        for i in 0..n {
+            let fk = 1.0 / (1.0 + spec.eta * spec.lambda / p.space.mu()[i]);
+            for j in 0..q {
+                let exact = fk * (w[(i, j)] - spec.eta * g[(i, j)] + s * e[(i, j)]);
+                let lo = (fk as f32) * (((w[(i, j)] as f32) - (spec.eta as f32) * (g[(i, j)] as f32)) + (s as f32) * (e[(i, j)] as f32));
+                err2 += (lo as f64 - exact).powi(2);
+            }
+        }
+        assert!(
+            err2.sqrt() <= got,
+            "{kind}: float32 error {} above the allowance {got}",
+            err2.sqrt()
+        );
+    }
+}
+
+/// `run --pcn`'s acceptance rate is accepted moves over chains × steps: a
+/// fraction in (0, 1] (a pCN step from the prior's scale is accepted now
+/// and then, not always rejected).
+#[test]
+fn pcn_acceptance_rate_is_a_fraction() {
+    let spec = Spec {
+        steps: 60,
+        chains: 2,
+        ..Spec::examples().into_iter().find(|e| e.0 == "regression").unwrap().2
+    };
+    let out = conform::run(&spec, false, true).unwrap();
+    let rate = out.summary["pcn"]["acceptance_rate"].as_f64().unwrap();
+    assert!(rate > 0.0 && rate <= 1.0, "{rate}");
+    assert_eq!(out.summary["pcn"]["emp_risk_mean"].as_f64().map(f64::is_finite), Some(true));
+}
