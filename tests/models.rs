@@ -222,3 +222,22 @@ fn data_size_batched_gradients_and_risk_on_another_set() {
         assert!((got - expected).abs() <= 1e-14 * expected.abs(), "{loss:?}: {got} vs {expected}");
     }
 }
+
+/// 𝓛̂ ≡ 0: the shape it was given, value 0, a gradient of zeros (written
+/// over whatever the buffer held) with risk 0; and `relative_error` is
+/// max |a − b| / max |b|.
+#[test]
+fn zero_loss_and_relative_error_are_their_definitions() {
+    use transport_langevin::model::relative_error;
+    use transport_langevin::ZeroLoss;
+    let z = ZeroLoss { modes: 4, q: 3 };
+    assert_eq!(z.shape(), (4, 3));
+    let w = Coef::from_element(4, 3, 0.7);
+    assert_eq!(z.value(&w), 0.0);
+    let mut g = Coef::from_element(4, 3, 5.0);
+    assert_eq!(z.gradient(&w, &mut g), 0.0);
+    assert!(g.iter().all(|&x| x == 0.0));
+    let b = Coef::from_row_slice(2, 2, &[1.0, -4.0, 2.0, 0.5]);
+    let a = Coef::from_row_slice(2, 2, &[1.5, -4.0, 1.0, 0.5]);
+    assert_eq!(relative_error(&a, &b), 1.0 / 4.0);
+}
