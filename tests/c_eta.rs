@@ -332,3 +332,16 @@ fn zero_loss_bias_mode_is_the_ar1_variance_minus_the_limit() {
         );
     }
 }
+
+/// The series needs decay p > 1 (it diverges otherwise): p = 1, 0.5, NaN
+/// and ∞ are each a typed error naming `decay`; p = 1.5 is accepted.
+#[test]
+fn zero_loss_bias_series_rejects_a_divergent_decay() {
+    for p in [1.0, 0.5, f64::NAN, f64::INFINITY] {
+        match zero_loss_bias_series(1.0, p, 0.1, 1.0, 1.0, 10) {
+            Err(Error::OutOfRange { name: "decay", .. }) => {}
+            other => panic!("decay {p}: {other:?}"),
+        }
+    }
+    assert!(zero_loss_bias_series(1.0, 1.5, 0.1, 1.0, 1.0, 10).is_ok());
+}

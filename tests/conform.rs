@@ -1246,3 +1246,21 @@ fn pcn_acceptance_rate_is_a_fraction() {
     assert!(rate > 0.0 && rate <= 1.0, "{rate}");
     assert_eq!(out.summary["pcn"]["emp_risk_mean"].as_f64().map(f64::is_finite), Some(true));
 }
+
+/// `ConformReport::conforms` in-process: our own trajectory conforms, the
+/// same with one coordinate of step 3 moved by 1e-6 does not.
+#[test]
+fn conforms_is_no_first_difference() {
+    let spec = Spec {
+        steps: 6,
+        ..Spec::example()
+    };
+    let p = spec.build().unwrap();
+    let t = conform::run(&spec, true, false).unwrap().trajectory.unwrap();
+    let r = conform_exact(&spec, &p, &t, 1e-9, 1e-12).unwrap();
+    assert!(r.conforms() && r.first_difference.is_none());
+    let mut bad = t.clone();
+    bad.states[3][0] += 1e-6;
+    let r = conform_exact(&spec, &p, &bad, 1e-9, 1e-12).unwrap();
+    assert!(!r.conforms() && r.first_difference.is_some());
+}
