@@ -123,6 +123,75 @@ fi
 OUT=${MUTANTS_OUT:-target/mutants-campaign}
 mkdir -p "$OUT"
 
+# The bookkeeping, in Python: which mutants a module's runs have tested,
+# which survived, whether a run finished, and the table. A module's
+# correctness run may come in parts (correctness-part-*: runs interrupted
+# and resumed, each part excluding what the earlier parts tested).
+HELPER="$OUT/.campaign.py"
+cat >"$HELPER" <<'PY'
+import glob, json, os, re, sys
+RANK = {"MissedMutant": 0, "Timeout": 1, "CaughtMutant": 2, "Unviable": 3}
+def outcomes(d, need_done=True):
+    f = os.path.join(d, "mutants.out", "outcomes.json")
+    if not os.path.exists(f) or (need_done and not os.path.exists(os.path.join(d, "done"))):
+        return {}
+    try:
+        o = json.load(open(f))
+    except ValueError:
+        return {}
+    res = {}
+    for x in o.get("outcomes", []):
+        sc = x.get("scenario")
+        if isinstance(sc, dict) and "Mutant" in sc and x.get("summary") in RANK:
+            res[sc["Mutant"]["name"]] = x["summary"]
+    return res
+def merge(*runs):
+    best = {}
+    for r in runs:
+        for k, v in r.items():
+            if k not in best or RANK[v] > RANK[best[k]]:
+                best[k] = v
+    return best
+def correctness(out, slug, with_recheck=True):
+    parts = [outcomes(d, need_done=False) for d in sorted(glob.glob(os.path.join(out, slug, "correctness-part-*")))]
+    runs = parts + [outcomes(os.path.join(out, slug, "correctness"))]
+    if with_recheck:
+        runs.append(outcomes(os.path.join(out, slug, "recheck")))
+    return merge(*runs)
+def regex(names):
+    return "^(" + "|".join(re.escape(n) for n in sorted(names)) + ")$" if names else ""
+cmd, out = sys.argv[1], sys.argv[2]
+if cmd == "tested":  # a regex of what the parts of a correctness run tested
+    slug = sys.argv[3]
+    names = set()
+    for d in glob.glob(os.path.join(out, slug, "correctness-part-*")):
+        names |= set(outcomes(d, need_done=False))
+    print(regex(names))
+elif cmd == "survivors":  # a regex of the survivors to rerun in MODE
+    slug, mode = sys.argv[3], sys.argv[4]
+    c = correctness(out, slug, with_recheck=(mode == "all"))
+    print(regex([k for k, v in c.items() if v == "MissedMutant"]))
+elif cmd == "finished":  # one outcome per mutant besides the baseline
+    o = json.load(open(sys.argv[2]))
+    sys.exit(sum(1 for x in o["outcomes"] if x["scenario"] != "Baseline") != o["total_mutants"])
+elif cmd == "table":
+    def row(slug, mode, res):
+        c = {k: sum(1 for v in res.values() if v == k) for k in RANK}
+        viable = c["CaughtMutant"] + c["Timeout"] + c["MissedMutant"]
+        det = c["CaughtMutant"] + c["Timeout"]
+        pct = f"{100.0 * det / viable:.1f} %" if viable else "—"
+        print(f"| {slug} | {mode} | {len(res)} | {c['CaughtMutant']} | {c['Timeout']} | {c['MissedMutant']} | {c['Unviable']} | {det}/{viable} = {pct} |")
+    print("| module | mode | mutants | caught | timeout | missed | unviable | detected / viable |")
+    print("|---|---|---|---|---|---|---|---|")
+    for slug in sorted(os.listdir(out)):
+        if not os.path.isdir(os.path.join(out, slug)) or not os.path.exists(os.path.join(out, slug, "correctness", "done")):
+            continue
+        corr = correctness(out, slug)
+        row(slug, "correctness", corr)
+        if os.path.exists(os.path.join(out, slug, "all", "done")):
+            row(slug, "all", merge(corr, outcomes(os.path.join(out, slug, "all"))))
+PY
+
 run_one() { # module targets profile timeout extra functions mode
     local module="$1" targets="$2" profile="$3" timeout="$4" extra="$5" functions="$6" mode="$7"
     local slug dir args=() t skips=() filter=()
@@ -138,22 +207,33 @@ run_one() { # module targets profile timeout extra functions mode
         return
     fi
     if [ "$mode" = all ] || [ "$mode" = recheck ]; then
-        # Only the survivors are rerun: of the latest recheck if there is
-        # one, else of the correctness run.
-        local missed="$OUT/$slug/correctness/mutants.out/missed.txt"
-        if [ "$mode" = all ] && [ -f "$OUT/$slug/recheck/done" ]; then
-            missed="$OUT/$slug/recheck/mutants.out/missed.txt"
-        fi
+        # Only the survivors are rerun: for recheck, the correctness run's;
+        # for all, those left after the latest recheck too.
         if [ ! -f "$OUT/$slug/correctness/done" ]; then
             echo "[$module $mode] needs the correctness run first: skipped" >&2
             return
         fi
-        if [ ! -s "$missed" ]; then
+        local survivors
+        survivors=$(python3 "$HELPER" survivors "$OUT" "$slug" "$mode")
+        if [ -z "$survivors" ]; then
             rm -rf "$dir" && mkdir -p "$dir" && git rev-parse --short HEAD >"$dir/commit" && touch "$dir/done"
             echo "[$module $mode] no survivors: nothing to rerun"
             return
         fi
-        filter=(-F "$(python3 -c 'import re, sys; print("^(" + "|".join(re.escape(l.strip()) for l in open(sys.argv[1]) if l.strip()) + ")$")' "$missed")")
+        filter=(-F "$survivors")
+    fi
+    if [ "$mode" = correctness ]; then
+        # Resume: what an interrupted run tested is kept as a part and
+        # excluded from this one.
+        if [ -f "$dir/mutants.out/outcomes.json" ]; then
+            mv "$dir" "$OUT/$slug/correctness-part-$(date -u +%Y%m%d%H%M%S)"
+        fi
+        local tested
+        tested=$(python3 "$HELPER" tested "$OUT" "$slug")
+        if [ -n "$tested" ]; then
+            filter+=(-E "$tested")
+            echo "[$module $mode] resuming: $(ls -d "$OUT/$slug"/correctness-part-* | wc -l) earlier part(s) excluded"
+        fi
     fi
     if [ "$mode" = all ]; then
         case " $targets " in *" value_stability "*) ;; *) targets="$targets value_stability" ;; esac
@@ -172,18 +252,18 @@ run_one() { # module targets profile timeout extra functions mode
         skips=(--skip value_stability --skip golden)
     fi
     mkdir -p "$dir"
-    echo "[$module${functions:+ verdict} $mode] $(date -u +%H:%M:%S) cargo mutants -f $module --in-place --profile $profile ${args[*]} ${filter[*]} -- -- ${skips[*]} $extra" | cut -c1-400
+    echo "[$module${functions:+ verdict} $mode] $(date -u +%H:%M:%S) cargo mutants -f $module --in-place --profile $profile ${args[*]} ${filter[*]} -- -- ${skips[*]} $extra" | cut -c1-300
     local start=$SECONDS
     # Exit status 2 (missed mutants) and 3 (timeouts) are results, not errors.
     cargo mutants -f "$module" --in-place --timeout "$timeout" --profile "$profile" \
         -o "$dir" "${filter[@]}" "${args[@]}" -- -- "${skips[@]}" $extra >"$dir/log.txt" 2>&1 || true
     # cargo-mutants writes outcomes.json as it goes: finished means one
     # outcome per mutant besides the baseline.
-    if ! python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); n = sum(1 for x in o["outcomes"] if x["scenario"] != "Baseline"); sys.exit(n != o["total_mutants"])' \
-            "$dir/mutants.out/outcomes.json" 2>/dev/null; then
+    # (An unfinished correctness run is kept: the next run resumes it.)
+    if ! python3 "$HELPER" finished "$dir/mutants.out/outcomes.json" 2>/dev/null; then
         echo "[$module $mode] cargo-mutants did not finish; the end of $dir/log.txt:" >&2
         tail -5 "$dir/log.txt" >&2
-        rm -rf "$dir"
+        [ "$mode" = correctness ] || rm -rf "$dir"
         return 1
     fi
     git rev-parse --short HEAD >"$dir/commit"
@@ -203,44 +283,7 @@ fi
 
 # The table: detected = caught + timeout; score = detected / viable. Each
 # mutant counts once, with its best outcome over the runs of the row: the
-# correctness row over the correctness run and the latest recheck of its
-# survivors (tests written after the run); the "all" row over those and
-# the rerun with the pins.
-python3 - "$OUT" <<'PY'
-import json, os, sys
-out = sys.argv[1]
-RANK = {"MissedMutant": 0, "Timeout": 1, "CaughtMutant": 2, "Unviable": 3}
-def outcomes(slug, mode):
-    d = os.path.join(out, slug, mode)
-    f = os.path.join(d, "mutants.out", "outcomes.json")
-    if not (os.path.exists(os.path.join(d, "done")) and os.path.exists(f)):
-        return {}
-    res = {}
-    for x in json.load(open(f)).get("outcomes", []):
-        sc = x.get("scenario")
-        if isinstance(sc, dict) and "Mutant" in sc and x.get("summary") in RANK:
-            res[sc["Mutant"]["name"]] = x["summary"]
-    return res
-def merge(*runs):
-    best = {}
-    for r in runs:
-        for k, v in r.items():
-            if k not in best or RANK[v] > RANK[best[k]]:
-                best[k] = v
-    return best
-def row(slug, mode, res):
-    c = {k: sum(1 for v in res.values() if v == k) for k in RANK}
-    viable = c["CaughtMutant"] + c["Timeout"] + c["MissedMutant"]
-    det = c["CaughtMutant"] + c["Timeout"]
-    pct = f"{100.0 * det / viable:.1f} %" if viable else "—"
-    print(f"| {slug} | {mode} | {len(res)} | {c['CaughtMutant']} | {c['Timeout']} | {c['MissedMutant']} | {c['Unviable']} | {det}/{viable} = {pct} |")
-print("| module | mode | mutants | caught | timeout | missed | unviable | detected / viable |")
-print("|---|---|---|---|---|---|---|---|")
-for slug in sorted(os.listdir(out)):
-    if not os.path.isdir(os.path.join(out, slug)) or not os.path.exists(os.path.join(out, slug, "correctness", "done")):
-        continue
-    corr = merge(outcomes(slug, "correctness"), outcomes(slug, "recheck"))
-    row(slug, "correctness", corr)
-    if os.path.exists(os.path.join(out, slug, "all", "done")):
-        row(slug, "all", merge(corr, outcomes(slug, "all")))
-PY
+# correctness row over the correctness run (and its parts) and the latest
+# recheck of its survivors (tests written after the run); the "all" row
+# over those and the rerun with the pins.
+python3 "$HELPER" table "$OUT"
