@@ -29,8 +29,10 @@
 # Results go to $MUTANTS_OUT (default target/mutants-campaign) in
 # <module>/<mode>/ (cargo-mutants' own mutants.out, with outcomes.json,
 # and a file `done` once cargo-mutants has finished). A finished module is
-# skipped, an unfinished one is redone, so an interrupted campaign resumes
-# where it stopped; delete a module's folder to redo it. At the end (or
+# skipped; an unfinished correctness run is kept as a part
+# (<module>/correctness-part-*) and the next run tests only the mutants no
+# part has tested, so an interrupted campaign resumes where it stopped;
+# delete a module's folder to redo it. At the end (or
 # with --table alone) the table of scores is printed in the layout of
 # paper/calibration.md.
 #
