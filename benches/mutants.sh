@@ -63,7 +63,10 @@ case "$MODE" in all|correctness|both|recheck) ;; *) echo "mutants.sh: --mode is 
 # timeout (s) | extra test args | functions (names, comma-separated,
 # regexes allowed; empty: the whole file). Rows with functions mutate an experiment's verdict logic
 # alone (the functions that turn measurements into checks and a status);
-# their results go to <module>-verdict. The profile is `mutants0` where the
+# their results go to <module>-verdict. They are tested by tests/verdicts*.rs
+# alone, which call those functions on synthetic measurements (no chains,
+# a second a mutant); the experiments' own tests (sweeps, minutes a
+# mutant) could only add to their scores. The profile is `mutants0` where the
 # targets' tests take seconds at opt-level 0, `mutants` where they are
 # numerical sweeps that take minutes unoptimized. stats.rs is tested by
 # tests/stats.rs and its unit tests alone (`definitions` reaches it too, but
@@ -96,19 +99,19 @@ src/model/mod.rs|models|mutants0|60|
 src/model/regression.rs|models|mutants0|60|
 src/model/two_layer.rs|models lemma1 value_stability|mutants0|60|
 src/model/reparametrized.rs|--lib|mutants0|60|
-src/record.rs|controls|mutants0|60||Check::[a-z_]+,Record::status_from_checks
-src/experiments/a2_conditions.rs|assumption2|mutants0|60||grid_threshold_check,bernstein_test_set_checks
-src/experiments/c_eta/mod.rs|c_eta|mutants|120||zero_loss_mc_check,order_checks
-src/experiments/c_eta/two_layer.rs|c_eta|mutants|120||two_layer_cross_check
-src/experiments/cf_small_ball.rs|small_ball|mutants|60|--skip brownian_exact_law_above_the_mean|brownian_check,mc_check,mc_compare
-src/experiments/p1_minorization.rs|p1 controls|mutants0|60||checks,free_delta_control
-src/experiments/s6_scheme.rs|oracles|mutants|180||zero_loss_checks(_on)?
-src/experiments/s7_pcn.rs|oracles|mutants|180||posterior_coordinate_checks
-src/experiments/t1_gap/mod.rs|theorem1|mutants|120||t1_checks,failure_check,t1_controls,scale_probe_checks,cgap_checks,cgap_quantile_checks
-src/experiments/t2r_rate.rs|small_ball|mutants|60|--skip brownian_exact_law_above_the_mean|slope_bound_check,small_ball_checks,net_slope_check,network_checks
-src/experiments/t3_classification.rs|classification|mutants|180||decay_check,linearity_check
-src/experiments/t3_network.rs|classification|mutants|180||net_decay_check,net_control_check
-src/experiments/z_models.rs|zoo|mutants|180||fd_verdict,law_verdict
+src/record.rs|verdicts|mutants0|60||Check::[a-z_]+,Record::status_from_checks
+src/experiments/a2_conditions.rs|verdicts|mutants0|60||grid_threshold_check,bernstein_test_set_checks
+src/experiments/c_eta/mod.rs|verdicts|mutants0|60||zero_loss_mc_check,order_checks
+src/experiments/c_eta/two_layer.rs|verdicts|mutants0|60||two_layer_cross_check
+src/experiments/cf_small_ball.rs|verdicts|mutants0|60||brownian_check,mc_check,mc_compare
+src/experiments/p1_minorization.rs|verdicts|mutants0|60||checks,free_delta_control
+src/experiments/s6_scheme.rs|verdicts|mutants0|60||zero_loss_checks(_on)?
+src/experiments/s7_pcn.rs|verdicts|mutants0|60||posterior_coordinate_checks
+src/experiments/t1_gap/mod.rs|verdicts_t1|mutants0|60||t1_checks,failure_check,t1_controls,scale_probe_checks,cgap_checks,cgap_quantile_checks
+src/experiments/t2r_rate.rs|verdicts_rates|mutants0|60||slope_bound_check,small_ball_checks,net_slope_check,network_checks
+src/experiments/t3_classification.rs|verdicts_rates|mutants0|60||decay_check,linearity_check
+src/experiments/t3_network.rs|verdicts_rates|mutants0|60||net_decay_check,net_control_check
+src/experiments/z_models.rs|verdicts_rates|mutants0|60||fd_verdict,law_verdict
 EOF
 )
 
