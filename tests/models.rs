@@ -241,3 +241,55 @@ fn zero_loss_and_relative_error_are_their_definitions() {
     let a = Coef::from_row_slice(2, 2, &[1.5, -4.0, 1.0, 0.5]);
     assert_eq!(relative_error(&a, &b), 1.0 / 4.0);
 }
+
+/// The two-layer model's pieces that the FD gradient tests do not reach
+/// (survivors of the issue-20 campaign at `two_layer.rs` 42–63, 207 and
+/// 347–358): σ' and σ'' of tanh against sech² and −2 tanh sech² (std's
+/// cosh and tanh) and against central differences of σ and σ'; `predict`
+/// at the training inputs is `predict_train`, and the values at the
+/// particles are `Space::to_values`; inputs of the wrong dimension,
+/// non-finite inputs and values of the wrong shape are typed errors that
+/// name the sizes. Deterministic.
+#[test]
+fn two_layer_activation_predict_and_input_checks() {
+    let act = Activation::Tanh;
+    let h = 1e-5;
+    for &z in &[-3.0f64, -0.7, 0.0, 0.4, 1.3, 5.0] {
+        let sech2 = 1.0 / (z.cosh() * z.cosh());
+        assert!((act.d1(z) - sech2).abs() <= 1e-14, "σ'({z}) = {} vs {sech2}", act.d1(z));
+        assert!((act.d2(z) + 2.0 * z.tanh() * sech2).abs() <= 1e-14, "σ''({z}) = {}", act.d2(z));
+        // Central differences: truncation h²/6·|σ'''| ≤ 4e-11, rounding ≤ 1e-11.
+        assert!((act.d1(z) - (act.value(z + h) - act.value(z - h)) / (2.0 * h)).abs() <= 1e-9);
+        assert!((act.d2(z) - (act.d1(z + h) - act.d1(z - h)) / (2.0 * h)).abs() <= 1e-9);
+        assert_eq!(act.d1_from_value(act.value(z)).to_bits(), act.d1(z).to_bits());
+    }
+
+    let (m, d) = (6, 2);
+    let space = Space::finite_width(gaussian_particles(m, d, 3, 0), Kernel::Gaussian { bandwidth: 2.0 }, m).unwrap();
+    let data = toy_data(9, d, 3, 1).unwrap();
+    let a = DVector::from_fn(m, |i, _| 0.5 + 0.1 * i as f64);
+    let model = TwoLayer::new(&space, data.clone(), Loss::Squared, Activation::Tanh, Variant::Lifted { a }).unwrap();
+    let w = space.identity_coefficients().unwrap() + random_coef(m, d, 3, 0.3);
+    assert!((model.values(&w) - space.to_values(&w).unwrap()).amax() < 1e-12);
+    assert!((model.predict(&w, &data.x).unwrap() - model.predict_train(&w)).amax() < 1e-12);
+
+    let wrong_d = DMatrix::from_element(4, d + 1, 0.1);
+    assert!(matches!(
+        model.predict(&w, &wrong_d),
+        Err(Error::DimensionMismatch { expected: 2, found: 3, .. })
+    ));
+    let mut nan = data.x.clone();
+    nan[(2, 1)] = f64::NAN;
+    assert!(matches!(model.predict(&w, &nan), Err(Error::NonFinite { name: "x", .. })));
+    let values = model.values(&w);
+    assert!(model.predict_values(&values, &data.x).is_ok());
+    for (rows, cols) in [(m + 1, d), (m, d + 1)] {
+        assert!(
+            matches!(
+                model.predict_values(&DMatrix::zeros(rows, cols), &data.x),
+                Err(Error::DimensionMismatch { expected: 12, found, .. }) if found == rows * cols
+            ),
+            "values {rows} × {cols}"
+        );
+    }
+}
