@@ -201,7 +201,8 @@ pub fn small_ball_exponents() -> Result<Vec<(f64, f64, f64)>> {
     Ok(out)
 }
 
-fn small_ball_checks() -> Result<(Vec<Check>, serde_json::Value)> {
+/// T2R's small-ball checks (exponents per γ against the corrected E40 form, and the ε²βλ identity) and their JSON rows.
+pub fn small_ball_checks() -> Result<(Vec<Check>, serde_json::Value)> {
     let mut checks = Vec::new();
     let mut rows = Vec::new();
     for (g, e_eps, e_bl) in small_ball_exponents()? {
@@ -257,8 +258,10 @@ pub fn linear_fits(ctx: &Context) -> Result<std::sync::Arc<Vec<SlopeFit>>> {
 
 /// A slope test on a network sweep; a sweep whose fit is not usable (fewer
 /// than 3 mixed sample sizes or less than 1.5 decades) gives a failed test
-/// with a NaN slope, so that a control built on it is never rejected.
-fn net_slope_check(name: &str, sw: &net_rates::NetSweep, bound: f64, alpha: f64) -> Check {
+/// with a NaN slope. A control built on it must then be marked not rejected
+/// by its caller ([`Check::control_of`] would count the failed test as a
+/// rejection): see [`network_checks`].
+pub fn net_slope_check(name: &str, sw: &net_rates::NetSweep, bound: f64, alpha: f64) -> Check {
     if sw.fit_usable() {
         slope_bound_check(name, sw.slope, sw.slope_stderr, bound, sw.fitted_ns.len(), alpha)
     } else {
@@ -269,18 +272,22 @@ fn net_slope_check(name: &str, sw: &net_rates::NetSweep, bound: f64, alpha: f64)
 }
 
 /// T2R's network check: slope ≤ −θ (θ = 1 − α̃), and its control: the
-/// same test on the chain at the fixed temperature β = 1/λ = 32.
-fn network_checks(net: &net_rates::NetSweeps, alpha: f64) -> Vec<Check> {
+/// same test on the chain at the fixed temperature β = 1/λ = 32. A
+/// fixed-β sweep without a usable fit measured nothing: its control is not
+/// rejected (the record is then inconclusive, not holding).
+pub fn network_checks(net: &net_rates::NetSweeps, alpha: f64) -> Vec<Check> {
     let p = &net.printed;
+    let mut control = Check::control_of(
+        "control: network at fixed beta = 1/lambda = 32, slope <= -theta rejected",
+        net_slope_check("", &net.fixed_beta, -p.theta, alpha),
+    );
+    control.passed = control.passed && net.fixed_beta.fit_usable();
     vec![
         Check {
             name: "network: slope <= -theta (theta = 1 - at = 3/4)".into(),
             ..net_slope_check("", p, -p.theta, alpha)
         },
-        Check::control_of(
-            "control: network at fixed beta = 1/lambda = 32, slope <= -theta rejected",
-            net_slope_check("", &net.fixed_beta, -p.theta, alpha),
-        ),
+        control,
     ]
 }
 
@@ -504,6 +511,22 @@ impl Experiment for RegressionRate {
     }
 }
 
+/// C-fast's network control: the strict test "faster than 1/√n" (slope +
+/// t·se < −1/2, one-sided t at `alpha` on the fitted points) on the network
+/// sampled at the fixed temperature β = 1/λ = 32, whose excess risk does not
+/// fall with n. Rejected (passed) when the fixed-β fit is usable and not
+/// strictly faster; an unusable fit measured nothing and rejects nothing.
+pub fn fast_rate_fixed_beta_control(fixed: &net_rates::NetSweep, alpha: f64) -> Check {
+    let usable = fixed.fit_usable();
+    let strict = usable && fixed.slope + t_one_sided(alpha, fixed.fitted_ns.len() - 2) * fixed.slope_stderr < -0.5;
+    Check {
+        name: "control: network at fixed beta = 32 faster than 1/sqrt(n) rejected".into(),
+        passed: usable && !strict,
+        control: true,
+        ..net_slope_check("", fixed, -0.5, alpha)
+    }
+}
+
 impl Experiment for FastRate {
     fn id(&self) -> &'static str {
         "C-fast"
@@ -540,16 +563,7 @@ impl Experiment for FastRate {
         let lin_strict = strict_of(f.slope, f.slope_stderr, f.ns.len()) && strict_of(f.scheme_slope, f.scheme_slope_stderr, f.ns.len());
         let net_strict = n.fit_usable() && strict_of(n.slope, n.slope_stderr, n.fitted_ns.len());
         let fixed = &net.fixed_beta;
-        // Control: the same strict test on the network sampled at the fixed
-        // temperature β = 1/λ = 32 (excess risk that does not fall with n).
-        let fixed_strict = fixed.fit_usable() && strict_of(fixed.slope, fixed.slope_stderr, fixed.fitted_ns.len());
-        let mut control = Check {
-            name: "control: network at fixed beta = 32 faster than 1/sqrt(n) rejected".into(),
-            ..net_slope_check("", fixed, -0.5, alpha)
-        };
-        control.passed = !fixed_strict;
-        control.control = true;
-        checks.push(control);
+        checks.push(fast_rate_fixed_beta_control(fixed, alpha));
         // Control: the same strict test against n^{-1} on the linear posterior
         // slope (an exponent doubled): rejected when the slope is not below −1.
         let lin_fast = f.slope + t_one_sided(alpha, f.ns.len() - 2) * f.slope_stderr < -1.0;
