@@ -111,7 +111,7 @@ src/experiments/p1_minorization.rs|verdicts|mutants0|60||checks,free_delta_contr
 src/experiments/s6_scheme.rs|verdicts|mutants0|60||zero_loss_checks(_on)?
 src/experiments/s7_pcn.rs|verdicts|mutants0|60||posterior_coordinate_checks
 src/experiments/t1_gap/mod.rs|verdicts_t1|mutants0|60||t1_checks,failure_check,t1_controls,scale_probe_checks,cgap_checks,cgap_quantile_checks
-src/experiments/t2r_rate.rs|verdicts_rates|mutants0|60||slope_bound_check,small_ball_checks,net_slope_check,network_checks
+src/experiments/t2r_rate.rs|verdicts_rates|mutants0|60||slope_bound_check,small_ball_checks,net_slope_check,network_checks,fast_rate_fixed_beta_control
 src/experiments/t3_classification.rs|verdicts_rates|mutants0|60||decay_check,linearity_check
 src/experiments/t3_network.rs|verdicts_rates|mutants0|60||net_decay_check,net_control_check
 src/experiments/z_models.rs|verdicts_rates|mutants0|60||fd_verdict,law_verdict
@@ -147,11 +147,17 @@ def outcomes(d, need_done=True):
         o = json.load(open(f))
     except ValueError:
         return {}
+    # A verdict row keeps only the mutants of its functions: cargo-mutants
+    # 27.1.0 applies neither -F nor -E to "delete field" mutants
+    # (sourcefrog/cargo-mutants#632), so those of the whole file come along.
+    keep = os.path.join(os.path.dirname(os.path.normpath(d)), "functions")
+    keep = re.compile(open(keep).read().strip()) if os.path.exists(keep) else None
     res = {}
     for x in o.get("outcomes", []):
         sc = x.get("scenario")
         if isinstance(sc, dict) and "Mutant" in sc and x.get("summary") in RANK:
-            res[sc["Mutant"]["name"]] = x["summary"]
+            if keep is None or keep.search(sc["Mutant"]["name"]):
+                res[sc["Mutant"]["name"]] = x["summary"]
     return res
 def merge(*runs):
     best = {}
@@ -208,6 +214,8 @@ run_one() { # module targets profile timeout extra functions mode
         slug="$slug-verdict"
         # The mutants inside these functions and those replacing their body.
         filter=(-F "(in |replace )(${functions//,/|})( |\$)")
+        mkdir -p "$OUT/$slug"
+        echo "(in |replace )(${functions//,/|})( |\$)" >"$OUT/$slug/functions"
     fi
     dir="$OUT/$slug/$mode"
     if [ -f "$dir/done" ] && [ "$mode" != recheck ]; then
