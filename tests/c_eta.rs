@@ -345,3 +345,40 @@ fn zero_loss_bias_series_rejects_a_divergent_decay() {
     }
     assert!(zero_loss_bias_series(1.0, 1.5, 0.1, 1.0, 1.0, 10).is_ok());
 }
+
+/// The enclosure of the series' tail at parameters where no factor is 1
+/// (c_μ = 1.5, p = 3, η = 0.2, β = 4, λ = 0.5: βλ = 2, ηλ = 0.1, p − 1 = 2),
+/// K = 10 exact terms: the midpoint and half-width are those of the doc's
+/// bounds, worked out here, (ηλ/(2μ_K + ηλ))·T_lo/(βλ) ≤ −tail ≤ T_hi/(βλ),
+/// T_lo = c_μ(K+1)^{1−p}/(p−1), T_hi = c_μ K^{1−p}/(p−1); and the
+/// enclosure holds the series summed by brute force to 2·10⁶ terms plus
+/// its own (≤ 1e-13) tail bound. Survivors of c_eta.rs 64–68 at p = 2,
+/// βλ = 1. Deterministic.
+#[test]
+fn series_enclosure_is_its_formula_and_holds_the_brute_force_sum() {
+    let (c_mu, p, eta, beta, lambda) = (1.5, 3.0, 0.2, 4.0, 0.5);
+    let (bl, el) = (beta * lambda, eta * lambda);
+    let mu = |k: usize| c_mu * ((k + 1) as f64).powf(-p);
+    let term = |k: usize| -mu(k) / bl * el / (2.0 * mu(k) + el);
+    let kk = 10;
+    let head: f64 = (0..kk).rev().map(term).sum();
+    let t_lo = c_mu * (kk as f64 + 1.0).powf(1.0 - p) / (p - 1.0);
+    let t_hi = c_mu * (kk as f64).powf(1.0 - p) / (p - 1.0);
+    let lo = el / (2.0 * mu(kk) + el) * t_lo / bl;
+    let hi = t_hi / bl;
+    let s = zero_loss_bias_series(c_mu, p, eta, beta, lambda, kk).unwrap();
+    assert!((s.value - (head - 0.5 * (lo + hi))).abs() <= 1e-14, "{s:?}");
+    assert!((s.half_width - 0.5 * (hi - lo)).abs() <= 1e-16, "{s:?} vs {}", 0.5 * (hi - lo));
+    // Brute force: 2·10⁶ terms; the rest is below c_μ n^{1−p}/((p−1)βλ) ≈ 9e-14.
+    let n = 2_000_000;
+    let brute: f64 = (0..n).rev().map(term).sum();
+    let rest = c_mu * (n as f64).powf(1.0 - p) / (p - 1.0) / bl;
+    assert!(
+        (brute - s.value).abs() <= s.half_width + rest,
+        "brute {brute} vs {} ± {}",
+        s.value,
+        s.half_width
+    );
+    // Not vacuous: the half-width is a small part of the tail.
+    assert!(s.half_width < 0.5 * (lo + hi), "{s:?}");
+}
