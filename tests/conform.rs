@@ -1264,3 +1264,199 @@ fn conforms_is_no_first_difference() {
     let r = conform_exact(&spec, &p, &bad, 1e-9, 1e-12).unwrap();
     assert!(!r.conforms() && r.first_difference.is_some());
 }
+
+/// `Spec::problems` at the edge of every limit and on every branch: each
+/// limit is inclusive (the value at the limit raises no problem naming the
+/// field, the next one does), each problem names its field, and a problem
+/// of the data hides the regression's dimension check (it would repeat it).
+/// In-process, deterministic. Written for the mutation campaign of issue 20
+/// (`src/spec/mod.rs`).
+#[test]
+fn spec_limits_are_inclusive_and_every_problem_is_named() {
+    use transport_langevin::spec::{
+        ActivationName, DataSpec, Init, ModelSpec, SpectrumSpec, MAX_N_TIMES_WIDTH, MAX_SIZE, MAX_WIDTH, MAX_WORK,
+    };
+    // The Debug form of every problem, so that a case can look for the
+    // field (and variant) it is about.
+    let problems = |s: &Spec| s.problems().iter().map(|e| format!("{e:?}")).collect::<Vec<_>>();
+    let has = |s: &Spec, what: &str| problems(s).iter().any(|p| p.contains(what));
+    let ok = Spec::example();
+    assert!(problems(&ok).is_empty(), "{:?}", problems(&ok));
+    assert!(ok.validate().is_ok());
+    let two = |width: usize, n: usize, modes: usize| Spec {
+        model: ModelSpec::TwoLayer {
+            width,
+            activation: ActivationName::Tanh,
+        },
+        spectrum: SpectrumSpec::GaussianKernel { bandwidth: 2.0, modes },
+        data: DataSpec::Toy { n, dim: 2, seed: 7 },
+        ..ok.clone()
+    };
+    let regression = |modes: usize, dim: usize| Spec {
+        model: ModelSpec::Regression,
+        spectrum: SpectrumSpec::PowerLaw {
+            c_mu: 1.0,
+            decay: 2.0,
+            modes,
+        },
+        data: DataSpec::Toy { n: 32, dim, seed: 7 },
+        init: Init::Zero,
+        ..ok.clone()
+    };
+    assert!(problems(&regression(8, 1)).is_empty());
+
+    // spec_version, pcn_step ∈ (0, 1].
+    assert!(has(
+        &Spec {
+            spec_version: 2,
+            ..ok.clone()
+        },
+        "\"spec_version\""
+    ));
+    assert!(!has(
+        &Spec {
+            pcn_step: 1.0,
+            ..ok.clone()
+        },
+        "pcn_step"
+    ));
+    assert!(has(
+        &Spec {
+            pcn_step: 1.0 + 1e-12,
+            ..ok.clone()
+        },
+        "OutOfRange { name: \"pcn_step\""
+    ));
+    assert!(has(
+        &Spec {
+            pcn_step: 0.0,
+            ..ok.clone()
+        },
+        "NonPositive { name: \"pcn_step\""
+    ));
+    assert!(has(&Spec { chains: 0, ..ok.clone() }, "ZeroCount { name: \"chains\""));
+    // The spectrum's parameters.
+    let bw0 = Spec {
+        spectrum: SpectrumSpec::GaussianKernel { bandwidth: 0.0, modes: 8 },
+        ..ok.clone()
+    };
+    assert!(has(&bw0, "\"spectrum.bandwidth\""));
+    let pl = |c_mu: f64, decay: f64| Spec {
+        spectrum: SpectrumSpec::PowerLaw { c_mu, decay, modes: 8 },
+        ..regression(8, 1)
+    };
+    assert!(has(&pl(0.0, 2.0), "\"spectrum.c_mu\"") && !has(&pl(0.0, 2.0), "spectrum.decay"));
+    assert!(has(&pl(1.0, -1.0), "\"spectrum.decay\"") && !has(&pl(1.0, -1.0), "spectrum.c_mu"));
+    assert!(has(&regression(0, 1), "ZeroCount { name: \"spectrum.modes\""));
+    assert!(!has(&regression(MAX_SIZE, 1), "spectrum.modes"));
+    assert!(has(&regression(MAX_SIZE + 1, 1), "OutOfRange { name: \"spectrum.modes\""));
+
+    // Width ∈ [1, 4096]; n × width ≤ 2^27; modes ≤ width.
+    assert!(!has(&two(MAX_WIDTH, 16, 8), "model.width"));
+    assert!(has(&two(MAX_WIDTH + 1, 16, 8), "OutOfRange { name: \"model.width\""));
+    assert!(has(&two(0, 16, 8), "ZeroCount { name: \"model.width\""));
+    let n_edge = (MAX_N_TIMES_WIDTH as usize) / 4096;
+    assert_eq!(n_edge * 4096, MAX_N_TIMES_WIDTH as usize);
+    assert!(!has(&two(4096, n_edge, 8), "data.n x model.width"));
+    assert!(has(&two(4096, n_edge + 1, 8), "\"data.n x model.width\""));
+    assert!(!has(&two(8, 16, 8), "TooManyModes"));
+    assert!(has(&two(8, 16, 9), "TooManyModes { modes: 9, width: 8 }"));
+    // The clipped model's R ∈ [1, ∞).
+    let clipped = |clip_r: f64| Spec {
+        model: ModelSpec::Clipped {
+            width: 16,
+            activation: ActivationName::Tanh,
+            clip_r,
+        },
+        ..ok.clone()
+    };
+    assert!(!has(&clipped(1.0), "clip_r"));
+    assert!(has(&clipped(1.0 - 1e-12), "OutOfRange { name: \"model.clip_r\""));
+    assert!(has(&clipped(f64::NAN), "NonFinite { name: \"model.clip_r\""));
+
+    // Model and spectrum must match; identity needs a finite width.
+    assert!(has(
+        &Spec {
+            init: Init::Identity,
+            ..regression(8, 1)
+        },
+        "init `identity`"
+    ));
+    let reg_kernel = Spec {
+        spectrum: SpectrumSpec::GaussianKernel { bandwidth: 2.0, modes: 8 },
+        ..regression(8, 1)
+    };
+    assert!(has(&reg_kernel, "the regression model"));
+    let two_power = Spec {
+        spectrum: SpectrumSpec::PowerLaw {
+            c_mu: 1.0,
+            decay: 2.0,
+            modes: 8,
+        },
+        ..ok.clone()
+    };
+    assert!(has(&two_power, "the two-layer models"));
+
+    // The data: toy sizes within [1, 65536]; inline rows, columns, lengths, values.
+    let toy = |n: usize, dim: usize| Spec {
+        data: DataSpec::Toy { n, dim, seed: 7 },
+        ..two(16, 16, 8)
+    };
+    assert!(!has(&toy(MAX_SIZE, 2), "data.n\"") && has(&toy(MAX_SIZE + 1, 2), "OutOfRange { name: \"data.n\""));
+    assert!(!has(&toy(16, MAX_SIZE), "data.dim\"") && has(&toy(16, MAX_SIZE + 1), "OutOfRange { name: \"data.dim\""));
+    assert!(has(&toy(0, 2), "ZeroCount { name: \"data.n\"") && has(&toy(16, 0), "ZeroCount { name: \"data.dim\""));
+    let inline = |x: Vec<Vec<f64>>, y: Vec<f64>| Spec {
+        data: DataSpec::Inline { x, y },
+        ..regression(8, 1)
+    };
+    assert!(problems(&inline(vec![vec![0.5], vec![0.25]], vec![1.0, 2.0])).is_empty());
+    assert!(has(
+        &inline(vec![vec![0.5], vec![f64::NAN]], vec![1.0, 2.0]),
+        "NonFinite { name: \"data.x\""
+    ));
+    assert!(has(
+        &inline(vec![vec![0.5], vec![0.25]], vec![1.0, f64::INFINITY]),
+        "NonFinite { name: \"data.y\""
+    ));
+    assert!(has(
+        &inline(vec![vec![0.5], vec![0.25]], vec![1.0]),
+        "DimensionMismatch { what: \"data.y length (= rows of data.x)\", expected: 2, found: 1 }"
+    ));
+    assert!(has(
+        &inline(vec![vec![0.5, 1.0], vec![0.25]], vec![1.0, 2.0]),
+        "DimensionMismatch { what: \"data.x row length\", expected: 2, found: 1 }"
+    ));
+    assert!(has(&inline(vec![vec![]], vec![1.0]), "ZeroCount { name: \"data.x columns\""));
+    let rows = vec![vec![0.5]; MAX_SIZE + 1];
+    assert!(has(&inline(rows.clone(), vec![0.0; MAX_SIZE + 1]), "\"data.x rows\""));
+    assert!(!has(&inline(rows[..MAX_SIZE].to_vec(), vec![0.0; MAX_SIZE]), "data.x rows"));
+    // The regression model takes one input dimension, checked only on valid data.
+    assert!(has(
+        &regression(8, 2),
+        "DimensionMismatch { what: \"data dimension of the regression model\", expected: 1, found: 2 }"
+    ));
+    assert!(!has(&regression(8, 0), "data dimension of the regression model"));
+    assert!(has(&regression(8, 0), "ZeroCount { name: \"data.dim\""));
+
+    // The work steps × chains × modes × q ≤ 1e11 (q = d + 1 for the clipped model).
+    let work = |steps: usize| Spec {
+        steps,
+        chains: 100,
+        ..regression(10, 1)
+    };
+    let edge = (MAX_WORK / 1000.0) as usize;
+    assert!(!has(&work(edge), "steps x chains"));
+    assert!(has(&work(edge + 1), "OutOfRange { name: \"steps x chains x modes x q\""));
+    let c = clipped(2.0);
+    assert_eq!((c.input_dim(), c.modes(), c.value_dim()), (2, 8, 3));
+    assert_eq!((ok.value_dim(), regression(8, 1).value_dim()), (2, 1));
+    let cw = |steps: usize| Spec {
+        steps,
+        chains: 1,
+        ..c.clone()
+    };
+    let edge = (MAX_WORK / 24.0).floor() as usize;
+    assert!(!has(&cw(edge), "steps x chains") && has(&cw(edge + 1), "steps x chains"));
+    assert_eq!(inline(vec![vec![0.5, 1.0]], vec![1.0]).input_dim(), 2);
+    assert_eq!(inline(vec![], vec![]).input_dim(), 0);
+}
