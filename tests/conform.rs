@@ -1460,3 +1460,150 @@ fn spec_limits_are_inclusive_and_every_problem_is_named() {
     assert_eq!(inline(vec![vec![0.5, 1.0]], vec![1.0]).input_dim(), 2);
     assert_eq!(inline(vec![], vec![]).input_dim(), 0);
 }
+
+/// What `Spec::build` makes, against paper/oracle-maths.md section 7 (the
+/// streams) worked out here: the toy data of the regression (uniforms of
+/// stream 0; y = sin 2πx + 0.3 cos 7x) and of the networks (normals of
+/// stream 0, row-major; y = tanh x₀ + 0.5 x_{min(1, d−1)}), each through
+/// the sign map under the logistic loss; inline data as given; the
+/// particles (stream 2³², M × d for the lifted model, M × (d + 1) for the
+/// clipped one), the second layer ±1 alternating, the space built on those
+/// particles, W₀ = identity or zero; and `AnyModel` forwarding every method
+/// to the model inside. In-process, deterministic. Written for the mutation
+/// campaign of issue 20 (`src/spec/problem.rs`).
+#[test]
+fn built_problems_follow_the_documented_streams() {
+    use nalgebra::{DMatrix, DVector};
+    use transport_langevin::loss::Loss;
+    use transport_langevin::model::{Model, Potential};
+    use transport_langevin::rng::{chain_rng, standard_normal_matrix, uniform01};
+    use transport_langevin::space::{Coef, Kernel, Space};
+    use transport_langevin::spec::{ActivationName, DataSpec, Init, ModelSpec};
+    let sign = |v: f64| if v >= 0.0 { 1.0 } else { -1.0 };
+    let close = |a: &DVector<f64>, b: &DVector<f64>| a.len() == b.len() && (a - b).amax() <= 1e-15;
+
+    // The regression's toy data, both losses.
+    let reg = Spec::examples().into_iter().find(|e| e.0 == "regression").unwrap().2;
+    let (n, seed) = match reg.data {
+        DataSpec::Toy { n, seed, .. } => (n, seed),
+        _ => unreachable!(),
+    };
+    let mut rng = chain_rng(seed, 0);
+    let x: Vec<f64> = (0..n).map(|_| uniform01(&mut rng)).collect();
+    let y = DVector::from_fn(n, |i, _| (2.0 * std::f64::consts::PI * x[i]).sin() + 0.3 * (7.0 * x[i]).cos());
+    let p = reg.build().unwrap();
+    assert_eq!(p.data.x, DMatrix::from_column_slice(n, 1, &x));
+    assert!(close(&p.data.y, &y), "{} vs {}", p.data.y, y);
+    assert!(p.particles.is_none() && p.second_layer.is_none());
+    assert_eq!(p.init, Coef::zeros(8, 1));
+    let logistic = Spec {
+        loss: Loss::Logistic,
+        ..reg.clone()
+    }
+    .build()
+    .unwrap();
+    assert_eq!(logistic.data.y, y.map(sign));
+    assert!(y.iter().any(|&v| v < 0.0) && y.iter().any(|&v| v > 0.0));
+
+    // The networks' toy data (d = 2 and d = 1), particles, second layer, space, W₀.
+    for dim in [2usize, 1] {
+        let s = Spec {
+            data: DataSpec::Toy { n: 12, dim, seed: 5 },
+            ..Spec::example()
+        };
+        let x = standard_normal_matrix(&mut chain_rng(5, 0), 12, dim);
+        let y = DVector::from_fn(12, |i, _| x[(i, 0)].tanh() + 0.5 * x[(i, 1.min(dim - 1))]);
+        let p = s.build().unwrap();
+        assert_eq!(p.data.x, x);
+        assert!(close(&p.data.y, &y), "d = {dim}");
+        let l = Spec {
+            loss: Loss::Logistic,
+            ..s.clone()
+        }
+        .build()
+        .unwrap();
+        assert_eq!(l.data.y, y.map(sign));
+        let particles = standard_normal_matrix(&mut chain_rng(s.seed, 1 << 32), 16, dim);
+        assert_eq!(p.particles.as_ref(), Some(&particles));
+        assert_eq!(
+            p.second_layer,
+            Some(DVector::from_fn(16, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 }))
+        );
+        let space = Space::finite_width(particles, Kernel::Gaussian { bandwidth: 2.0 }, 8).unwrap();
+        assert_eq!(p.space.mu(), space.mu());
+        assert_eq!(p.init, space.identity_coefficients().unwrap());
+        let zero = Spec {
+            init: Init::Zero,
+            ..s.clone()
+        }
+        .build()
+        .unwrap();
+        assert_eq!(zero.init, Coef::zeros(8, dim));
+    }
+    let clipped = Spec {
+        model: ModelSpec::Clipped {
+            width: 16,
+            activation: ActivationName::Tanh,
+            clip_r: 2.0,
+        },
+        init: Init::Zero,
+        ..Spec::example()
+    };
+    let p = clipped.build().unwrap();
+    let particles = standard_normal_matrix(&mut chain_rng(clipped.seed, 1 << 32), 16, 3);
+    assert_eq!(p.particles.as_ref(), Some(&particles));
+    assert!(p.second_layer.is_none());
+    assert_eq!(p.init, Coef::zeros(8, 3));
+    let space = Space::finite_width(particles, Kernel::Gaussian { bandwidth: 2.0 }, 8).unwrap();
+    assert_eq!(p.space.mu(), space.mu());
+
+    // Inline data as given; an invalid spec does not build.
+    let inline = Spec {
+        data: DataSpec::Inline {
+            x: vec![vec![0.1], vec![0.7], vec![0.4]],
+            y: vec![0.5, -2.0, 3.0],
+        },
+        ..reg.clone()
+    };
+    let p = inline.build().unwrap();
+    assert_eq!(p.data.x, DMatrix::from_column_slice(3, 1, &[0.1, 0.7, 0.4]));
+    assert_eq!(p.data.y, DVector::from_vec(vec![0.5, -2.0, 3.0]));
+    assert!(Spec { eta: -1.0, ..reg.clone() }.build().is_err());
+
+    // AnyModel forwards every method to the model inside.
+    for (name, _, s) in Spec::examples().into_iter().take(3) {
+        let p = s.build().unwrap();
+        let (any, inner) = (&p.model, p.model.as_model());
+        let (nm, q) = any.shape();
+        assert_eq!((nm, q), inner.shape(), "{name}");
+        assert_eq!((nm, q), (s.modes(), s.value_dim()), "{name}");
+        let w = Coef::from_fn(nm, q, |i, j| 0.3 * ((i * q + j) as f64 + 1.0).sin());
+        let w2 = &w * 0.5;
+        let (mut g1, mut g2) = (Coef::zeros(nm, q), Coef::zeros(nm, q));
+        let r = any.gradient(&w, &mut g1);
+        assert_eq!(r, inner.gradient(&w, &mut g2), "{name}");
+        assert_eq!(g1, g2);
+        assert!(r > 0.0 && g1.norm() > 0.0, "{name}: a non-trivial point");
+        assert_eq!(any.value(&w), inner.value(&w));
+        assert_eq!(any.value(&w), r);
+        let mut gs = vec![Coef::zeros(nm, q); 2];
+        let mut risks = vec![0.0; 2];
+        {
+            let mut gr: Vec<&mut Coef> = gs.iter_mut().collect();
+            any.gradients(&[&w, &w2], &mut gr, &mut risks);
+        }
+        let mut g3 = Coef::zeros(nm, q);
+        assert_eq!(risks, vec![r, inner.gradient(&w2, &mut g3)], "{name}");
+        assert_eq!((&gs[0], &gs[1]), (&g1, &g3));
+        assert_eq!(any.loss(), s.loss);
+        assert_eq!(any.targets(), &p.data.y);
+        assert_eq!(any.predict_train(&w), inner.predict_train(&w));
+        assert_eq!(any.predict(&w, &p.data.x).unwrap(), inner.predict(&w, &p.data.x).unwrap());
+        assert!(any.predict_train(&w).amax() > 0.0);
+        assert_eq!(any.risk_on(&w, &p.data).unwrap(), inner.risk_on(&w, &p.data).unwrap());
+        assert!(
+            (any.risk_on(&w, &p.data).unwrap() - r).abs() <= 1e-12 * r,
+            "{name}: the risk on the training set"
+        );
+    }
+}
