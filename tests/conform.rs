@@ -1607,3 +1607,112 @@ fn built_problems_follow_the_documented_streams() {
         );
     }
 }
+
+/// The exact mode's comparison, in-process, on our own trajectory of the
+/// example (2 chains, 6 steps, q = 2): every state and chain is checked; a
+/// perturbation of half the allowance atol + rtol·|reference| conforms
+/// with `worst_ratio` ≈ 0.5; twice the allowance on chain 1, step 3,
+/// coordinate 5 is reported there with its mode 2, component 1, both
+/// values, their difference and the allowance; a non-finite value is a
+/// typed error; W₀ is compared with the spec's initial state. Float32: the
+/// Euclidean norm of the state's differences against `f32_allowance` (2u‖W₀‖
+/// at W₀), reported at the coordinate of largest difference. Deterministic.
+/// Written for the mutation campaign of issue 20 (`compare` and
+/// `conform_exact_with`).
+#[test]
+fn exact_comparison_names_the_difference_and_its_allowance() {
+    use transport_langevin::conform::{conform_exact_with, Precision, F32_UNIT_ROUNDOFF};
+    use transport_langevin::model::Potential;
+    use transport_langevin::space::Coef;
+    let spec = Spec {
+        steps: 6,
+        chains: 2,
+        ..Spec::example()
+    };
+    let p = spec.build().unwrap();
+    let traj = conform::run(&spec, true, false).unwrap().trajectory.unwrap();
+    let (rtol, atol) = (1e-6, 1e-9);
+    let exact = |t: &Trajectory| conform_exact(&spec, &p, t, rtol, atol).unwrap();
+    let r = exact(&traj);
+    assert!(r.conforms(), "{:?}", r.first_difference);
+    assert_eq!((r.chains_checked, r.steps_checked, r.mode), (2, 12, "exact"));
+    assert_eq!((r.rtol, r.atol), (rtol, atol));
+    assert!(r.worst_ratio < 1e-3, "our own chains: {}", r.worst_ratio);
+    let allowed = |v: f64| atol + rtol * v.abs();
+
+    // Half the allowance: conforms, worst ratio ≈ 1/2.
+    let mut t = traj.clone();
+    let v = t.states[4][1];
+    t.states[4][1] = v + 0.5 * allowed(v);
+    let r = exact(&t);
+    assert!(r.conforms());
+    assert!((r.worst_ratio - 0.5).abs() < 1e-3, "{}", r.worst_ratio);
+
+    // Twice the allowance on chain 1, step 3, coordinate 5 (mode 2, component 1).
+    let mut t = traj.clone();
+    let states = &mut t.other_chains.as_mut().unwrap()[0].states;
+    let v = states[3][5];
+    states[3][5] = v + 2.0 * allowed(v);
+    let yours = states[3][5];
+    let r = exact(&t);
+    let d = r.first_difference.expect("caught");
+    assert_eq!((d.chain, d.step, d.coordinate, d.mode, d.component), (1, 3, 5, 2, 1));
+    assert_eq!((d.reference, d.yours), (v, yours));
+    assert_eq!(d.abs_diff, (v - yours).abs());
+    assert_eq!(d.allowed, allowed(v));
+    assert!(r.explain.is_some());
+    assert_eq!(r.steps_checked, 6 + 3, "chain 0 whole, chain 1 up to step 3");
+    assert!((r.worst_ratio - 2.0).abs() < 1e-3, "{}", r.worst_ratio);
+
+    // A non-finite value is a typed error naming the entry (so `compare`
+    // never sees one).
+    let mut t = traj.clone();
+    t.states[2][0] = f64::NAN;
+    assert!(matches!(
+        conform_exact(&spec, &p, &t, 1e300, 1e300),
+        Err(Error::NonFinite { name: "states[k+1]", .. })
+    ));
+    // W₀ against the spec's initial state.
+    let mut t = traj.clone();
+    t.states[0][7] += 1.0;
+    let r = exact(&t);
+    let d = r.first_difference.expect("W0 caught");
+    assert_eq!((d.step, d.coordinate, d.mode, d.component), (0, 7, 3, 1));
+    assert!(r.explain.is_none());
+    assert_eq!(r.steps_checked, 0);
+
+    // Float32: the norm of the state's differences against the allowance.
+    let f32 = |t: &Trajectory| conform_exact_with(&spec, &p, t, Precision::F32).unwrap();
+    let r = f32(&traj);
+    assert!(r.conforms() && r.rtol.is_nan() && r.atol.is_nan());
+    let a0 = 2.0 * F32_UNIT_ROUNDOFF * p.init.norm();
+    let mut t = traj.clone();
+    t.states[0][2] += 0.6 * a0;
+    t.states[0][4] -= 0.7 * a0;
+    let r = f32(&t);
+    assert!(r.conforms(), "norm √0.85 a₀ < a₀");
+    assert!((r.worst_ratio - 0.85f64.sqrt()).abs() < 1e-6, "{}", r.worst_ratio);
+    let mut t = traj.clone();
+    t.states[0][2] += 0.9 * a0;
+    t.states[0][4] -= 1.2 * a0;
+    let d = f32(&t).first_difference.expect("norm 1.5 a₀ > a₀");
+    assert_eq!((d.step, d.coordinate), (0, 4), "the coordinate of largest difference");
+    assert!(
+        (d.abs_diff / a0 - 1.5).abs() < 1e-6 && (d.allowed - a0).abs() <= 1e-15 * a0,
+        "{d:?}"
+    );
+    // At step 2: the allowance of `f32_allowance` at W₁, ε₁.
+    let (n, q) = (p.space.modes(), p.init.ncols());
+    let w1 = Coef::from_row_slice(n, q, &traj.states[1]);
+    let e1 = Coef::from_row_slice(n, q, &traj.noise.as_ref().unwrap()[1]);
+    let mut g1 = Coef::zeros(n, q);
+    p.model.gradient(&w1, &mut g1);
+    let a2 = conform::f32_allowance(&spec, &p, &w1, &g1, &e1);
+    let mut t = traj.clone();
+    t.states[2][1] += 0.5 * a2;
+    t.states[2][6] += 3.0 * a2;
+    let d = f32(&t).first_difference.expect("norm ≈ 3.04 a > a");
+    assert_eq!((d.step, d.coordinate), (2, 6));
+    assert!((d.abs_diff / a2 - 9.25f64.sqrt()).abs() < 1e-6, "{d:?}");
+    assert_eq!(d.allowed, a2);
+}
