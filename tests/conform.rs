@@ -1716,3 +1716,79 @@ fn exact_comparison_names_the_difference_and_its_allowance() {
     assert!((d.abs_diff / a2 - 9.25f64.sqrt()).abs() < 1e-6, "{d:?}");
     assert_eq!(d.allowed, a2);
 }
+
+/// Geyer's estimator (`chain_stat`) and split-R̂ against their documented
+/// definitions worked out by hand (exact rational arithmetic in Python's
+/// `fractions`, then rounded: `proofs/chain_stat_values.py`): a series where the initial positive run
+/// ends at m = 1, one where the monotone step (Γ_m ← min(Γ_m, Γ_{m−1}))
+/// binds before the run ends, one at the τ floor 1/log₁₀ n, the short and
+/// constant series, and a series of 40 003 points averaged in blocks of
+/// b = 3 (13 334 blocks; the remainder left out), whose values come from
+/// the same definition in double precision (hence 1e-9). Split-R̂ on four
+/// half-chains of length 2 (the longer chain cut to the shorter), and its
+/// degenerate cases. Deterministic. Written for the mutation campaign of
+/// issue 20 (`src/conform/statistical.rs`).
+#[test]
+fn geyer_and_split_rhat_are_their_definitions() {
+    use transport_langevin::conform::{chain_stat, split_rhat};
+    let near = |a: f64, b: f64, tol: f64| (a - b).abs() <= tol * b.abs();
+    let check = |xs: &[f64], mean: f64, tau: f64, tol: f64| {
+        let s = chain_stat(xs);
+        let n = xs.len() as f64;
+        let g0 = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+        assert_eq!(s.n, xs.len());
+        assert!(near(s.mean, mean, 1e-14), "mean {} vs {mean}", s.mean);
+        assert!(near(s.tau, tau, tol), "tau {} vs {tau}", s.tau);
+        assert!(near(s.ess, n / tau, tol), "ess {} vs {}", s.ess, n / tau);
+        assert!(near(s.mcse, (tau * g0 / n).sqrt(), tol), "mcse {}", s.mcse);
+    };
+    let ints = |v: &[i32]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
+    // The run ends at m = 1 (Γ_1 ≤ 0).
+    check(
+        &ints(&[1, 2, 3, 4, 5, 4, 3, 2, 1, 2, 3, 4, 5, 6, 5, 4, 3, 2, 3, 4]),
+        3.3,
+        2.315_469_613_259_668_6,
+        1e-13,
+    );
+    // The monotone step binds at m = 2, the run ends at m = 3.
+    check(
+        &ints(&[0, -1, -2, -3, -1, -3, -3, -1, 1, 0, -1, -1, 0, 2, 1, -1]),
+        -0.8125,
+        2.047_447_013_487_476,
+        1e-13,
+    );
+    // The run ends at m = 2 (3, 1, 4, 1, 5, 9, …).
+    check(
+        &ints(&[3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8]),
+        13.0 / 3.0,
+        1.216_981_132_075_471_8,
+        1e-13,
+    );
+    // Alternating ±1: σ²_as = 0, τ at the floor 1/log₁₀ 16.
+    let alt: Vec<f64> = (0..16).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+    check(&alt, 0.0, 1.0 / 16f64.log10(), 1e-14);
+    // Fewer than 4 points, or no variance: τ = 1, no error.
+    for xs in [vec![1.0, 2.0, 3.0], vec![2.5; 10]] {
+        let s = chain_stat(&xs);
+        assert_eq!((s.tau, s.mcse, s.ess), (1.0, 0.0, xs.len() as f64), "{xs:?}");
+    }
+    // Blocks of 3 over 40 003 points.
+    let xs: Vec<f64> = (0..40_003)
+        .map(|i| (0.01 * i as f64).sin() + 0.1 * ((i * 7919) % 13) as f64 / 13.0)
+        .collect();
+    let mean = xs.iter().sum::<f64>() / 40_003.0;
+    check(&xs, mean, 199.435_945_514_076, 1e-9);
+
+    // Split-R̂: halves [1, 2], [3, 4] | [2, 2, 4], [4, 6, 7] cut to length 2:
+    // W = 0.75, B = 2·var(1.5, 3.5, 2, 5) = 5, R̂ = √((½·0.75 + 5/2)/0.75).
+    let r = split_rhat(&[vec![1.0, 2.0, 3.0, 4.0, 5.0], vec![2.0, 2.0, 4.0, 4.0, 6.0, 7.0]]);
+    assert!(near(r, (2.875f64 / 0.75).sqrt(), 1e-14), "{r}");
+    assert_eq!(split_rhat(&[vec![1.0, 2.0, 3.0]]), f64::INFINITY, "halves of length 1");
+    assert_eq!(split_rhat(&[]), f64::INFINITY);
+    assert_eq!(split_rhat(&[vec![1.0; 4]]), 1.0, "no variance at all");
+    assert_eq!(
+        split_rhat(&[vec![1.0, 1.0, 2.0, 2.0]]),
+        f64::INFINITY,
+        "constant halves that differ"
+    );
+}
