@@ -82,7 +82,7 @@ src/statements/cf.rs|small_ball small_ball_parts|mutants|60|--skip brownian_exac
 src/statements/l1.rs|lemma1|mutants0|60|
 src/statements/p1.rs|--lib p1|mutants0|60|
 src/statements/t1.rs|theorem1|mutants|120|
-src/statements/t2.rs|--lib rates|mutants|120|
+src/statements/t2.rs|t2|mutants0|120|
 src/dynamics/langevin.rs|value_stability models runner|mutants0|60|
 src/dynamics/pcn.rs|value_stability models runner oracles|mutants|180|
 src/dynamics/kernel.rs|runner|mutants0|60|
