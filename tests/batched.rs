@@ -90,3 +90,39 @@ fn runner_groups_give_the_same_bytes_on_1_and_2_threads() {
         assert_eq!(&st.w, last);
     }
 }
+
+/// The fused gradients of several groups of chains over several blocks of
+/// samples: M = 100 puts 2 chains in a group (GROUP_ROWS = 256 rows), so 5
+/// chains make groups of 2, 2 and 1; n = 150 samples make 3 blocks of at
+/// most 64. Each chain's risk and gradient are those of `gradient` alone,
+/// bit for bit. (The test above has one group and one block: the indices
+/// of later groups and blocks were not exercised; survivors of
+/// `two_layer.rs` 556–589 in the campaign of issue 20.)
+#[test]
+fn fused_gradients_over_several_groups_and_blocks_are_the_single_gradients() {
+    let (space, model) = bench_network(100, 150, 3, 10).unwrap();
+    let w0 = space.identity_coefficients().unwrap();
+    let ws: Vec<_> = (0..5)
+        .map(|c| {
+            let mut rng = chain_rng(9, c);
+            &w0 + transport_langevin::rng::standard_normal_matrix(&mut rng, 10, 3) * 0.3
+        })
+        .collect();
+    let mut gs = vec![w0.clone() * 0.0; 5];
+    let mut risks = vec![0.0; 5];
+    {
+        let wr: Vec<_> = ws.iter().collect();
+        let mut gr: Vec<_> = gs.iter_mut().collect();
+        model.gradients(&wr, &mut gr, &mut risks);
+    }
+    for c in 0..5 {
+        let mut g = w0.clone() * 0.0;
+        let r = model.gradient(&ws[c], &mut g);
+        assert_eq!(r.to_bits(), risks[c].to_bits(), "chain {c}: risk");
+        assert!(
+            g.iter().zip(gs[c].iter()).all(|(a, b)| a.to_bits() == b.to_bits()),
+            "chain {c}: gradient"
+        );
+        assert!(g.norm() > 0.0);
+    }
+}
