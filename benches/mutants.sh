@@ -101,7 +101,7 @@ src/space.rs|space models value_stability|mutants0|60|
 src/model/mod.rs|models|mutants0|60|
 src/model/regression.rs|models|mutants0|60|
 src/model/two_layer.rs|models lemma1 batched value_stability|mutants0|60|
-src/model/reparametrized.rs|--lib|mutants0|60|
+src/model/reparametrized.rs|models|mutants0|60|
 src/record.rs|verdicts|mutants0|60||Check::[a-z_]+,Record::status_from_checks
 src/experiments/a2_conditions.rs|verdicts|mutants0|60||grid_threshold_check,bernstein_test_set_checks
 src/experiments/c_eta/mod.rs|verdicts|mutants0|60||zero_loss_mc_check,order_checks

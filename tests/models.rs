@@ -293,3 +293,55 @@ fn two_layer_activation_predict_and_input_checks() {
         );
     }
 }
+
+/// S9's reparametrised model against its definition: T_K^{γ/2} scales
+/// mode k by μ_k^{γ/2} (worked out here from the space's μ), 𝓛̂ and every
+/// prediction are the plain model's at T_K^{γ/2}W, the gradient is
+/// T_K^{γ/2}∇𝓛̂(T_K^{γ/2}W) (and agrees with central differences), the
+/// targets and loss are the plain model's; γ < 0, γ = NaN and a space
+/// with other modes are typed errors. Deterministic. Written for the
+/// mutation campaign of issue 20 (`src/model/reparametrized.rs`).
+#[test]
+fn reparametrized_model_is_its_definition() {
+    use transport_langevin::model::Reparametrized;
+    let space = Space::power_law(1.0, 2.0, 6).unwrap();
+    let x = DMatrix::from_fn(9, 1, |i, _| (i as f64 + 0.5) / 9.0);
+    let y = DVector::from_fn(9, |i, _| (5.0 * x[(i, 0)]).sin());
+    let data = Data::new(x, y).unwrap();
+    let plain = Regression::new(&space, &data, Loss::Squared).unwrap();
+    let gamma = 1.5;
+    let re = Reparametrized::new(plain.clone(), &space, gamma).unwrap();
+    assert_eq!((re.gamma(), re.shape()), (gamma, (6, 1)));
+    let w = random_coef(6, 1, 4, 0.8);
+    let scale: Vec<f64> = space.mu().iter().map(|&m| m.powf(gamma / 2.0)).collect();
+    let mapped = Coef::from_fn(6, 1, |k, j| scale[k] * w[(k, j)]);
+    assert!((re.map(&w) - &mapped).amax() <= 1e-15);
+    assert!(scale[5] < 0.5 * scale[0], "the map is not the identity");
+    assert_eq!(re.value(&w), plain.value(&re.map(&w)));
+    let (mut g, mut gp) = (Coef::zeros(6, 1), Coef::zeros(6, 1));
+    let r = re.gradient(&w, &mut g);
+    assert_eq!(r, plain.gradient(&re.map(&w), &mut gp));
+    let want = Coef::from_fn(6, 1, |k, j| scale[k] * gp[(k, j)]);
+    assert!((&g - &want).amax() <= 1e-15 * want.amax(), "{g} vs {want}");
+    assert!(rel_fd(&re, &w) < FD_REL);
+    assert_eq!(re.predict_train(&w), plain.predict_train(&re.map(&w)));
+    let xt = DMatrix::from_fn(4, 1, |i, _| 0.2 * i as f64 + 0.1);
+    assert_eq!(re.predict(&w, &xt).unwrap(), plain.predict(&re.map(&w), &xt).unwrap());
+    assert_eq!(re.targets(), plain.targets());
+    assert_eq!(re.loss(), Loss::Squared);
+    assert_eq!(re.inner().value(&w), plain.value(&w));
+    let other = Data::new(xt.clone(), DVector::from_element(4, 0.3)).unwrap();
+    assert_eq!(re.risk_on(&w, &other).unwrap(), plain.risk_on(&re.map(&w), &other).unwrap());
+    for bad in [-0.1, f64::NAN, f64::INFINITY] {
+        assert!(matches!(
+            Reparametrized::new(plain.clone(), &space, bad),
+            Err(Error::OutOfRange { name: "gamma", .. })
+        ));
+    }
+    let five = Space::power_law(1.0, 2.0, 5).unwrap();
+    assert!(matches!(
+        Reparametrized::new(plain.clone(), &five, 1.0),
+        Err(Error::DimensionMismatch { expected: 6, found: 5, .. })
+    ));
+    assert!(Reparametrized::new(plain.clone(), &space, 0.0).is_ok());
+}
