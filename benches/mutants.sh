@@ -69,8 +69,10 @@ case "$MODE" in all|correctness|both|recheck) ;; *) echo "mutants.sh: --mode is 
 # mutant) could only add to their scores. The profile is `mutants0` where the
 # targets' tests take seconds at opt-level 0, `mutants` where they are
 # numerical sweeps that take minutes unoptimized. stats.rs is tested by
-# tests/stats.rs and its unit tests alone (`definitions` reaches it too, but
-# costs 30 s a mutant at opt-level 0; leaving it out can only lower the score).
+# tests/stats.rs alone (`definitions` reaches it too, but costs 30 s a
+# mutant at opt-level 0; leaving it out can only lower the score). `--lib`
+# (the crate's unit tests: the crate built twice a mutant) only where a
+# module's own unit tests are its tests.
 # The spec and statistical-mode rows skip `numpy_worked_example_conforms`
 # (16 s of the conform target's 20 s at opt-level 0: the Python peer's
 # worked example end to end); leaving it out can only lower their scores.
@@ -95,8 +97,8 @@ src/spec/mod.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
 src/spec/problem.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
 src/spec/schema.rs|conform|mutants0|60|
 src/oracle.rs|oracles definitions|mutants|180|
-src/oracle/grid.rs|--lib rates oracles|mutants|180|
-src/stats.rs|--lib stats|mutants0|60|
+src/oracle/grid.rs|rates oracles|mutants|180|
+src/stats.rs|stats|mutants0|60|
 src/space.rs|space models value_stability|mutants0|60|
 src/model/mod.rs|models|mutants0|60|
 src/model/regression.rs|models|mutants0|60|
