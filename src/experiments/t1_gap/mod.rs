@@ -60,9 +60,13 @@ pub const SIZES: [usize; 4] = [64, 256, 1024, 4096];
 /// β rules of the sweep.
 pub const RULES: [BetaRule; 3] = [BetaRule::One, BetaRule::SqrtN, BetaRule::N];
 
+/// The key under which a run shares the sweep of T1 and C-gap
+/// ([`Context::shared`]): a test may store a hand-built sweep under it.
+pub const SWEEP_KEY: &str = "T1/C-gap sweep";
+
 /// The sweep for `ctx`, computed once per run and shared by T1 and C-gap.
 pub fn sweep(ctx: &Context) -> Result<Arc<Sweep>> {
-    ctx.shared("T1/C-gap sweep", || compute_sweep(ctx.seed, sweep_sizes(ctx.quick), ctx.observer()))
+    ctx.shared(SWEEP_KEY, || compute_sweep(ctx.seed, sweep_sizes(ctx.quick), ctx.observer()))
 }
 
 /// Summary of one setting against Theorem 1 (stable field names of the record).
@@ -539,8 +543,9 @@ impl Experiment for GapRate {
 
 /// C-gap checks: slope ≤ −1/2 + z·stderr for β = 1 and β = √n (one-sided,
 /// Bonferroni over the two), and the slopes of all three rules. A rule
-/// whose mean gap is not significantly positive (> 2 stderr) at every n has
-/// no log-log slope: it is reported as unresolved and not checked.
+/// with fewer than two sample sizes in the sweep, or whose mean gap is not
+/// significantly positive (> 2 stderr) at every n, has no log-log slope: it
+/// is reported as unresolved and not checked.
 pub fn cgap_checks(sw: &Sweep, gap_of: impl Fn(&DatasetGap) -> f64 + Copy) -> (Vec<Check>, Vec<Value>) {
     let alpha = FALSE_FAILURE / 2.0;
     let z = z_one_sided(alpha);
@@ -548,7 +553,7 @@ pub fn cgap_checks(sw: &Sweep, gap_of: impl Fn(&DatasetGap) -> f64 + Copy) -> (V
     let mut slopes = Vec::new();
     for rule in RULES {
         let (slope, se, pts) = gap_slope(sw, rule, gap_of);
-        let resolved = pts.iter().all(|p| p.1 > 2.0 * p.2) && slope.is_finite() && se.is_finite();
+        let resolved = pts.len() >= 2 && pts.iter().all(|p| p.1 > 2.0 * p.2) && slope.is_finite() && se.is_finite();
         slopes.push(
             json!({"beta_rule": rule.name(), "slope": if resolved { json!(slope) } else { Value::Null },
             "slope_stderr": if resolved { json!(se) } else { Value::Null }, "resolved": resolved,
