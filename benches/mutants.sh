@@ -86,11 +86,11 @@ src/statements/p1.rs|--lib p1|mutants0|60|
 src/statements/t1.rs|theorem1|mutants|120|
 src/statements/t2.rs|t2|mutants0|120|
 src/dynamics/langevin.rs|value_stability models runner|mutants0|60|
-src/dynamics/pcn.rs|value_stability models runner oracles|mutants|180|
+src/dynamics/pcn.rs|runner models|mutants0|60|
 src/dynamics/kernel.rs|runner|mutants0|60|
 src/dynamics/runner.rs|runner|mutants0|60|
-src/dynamics/coupling.rs|runner c_eta|mutants|120|
-src/dynamics/ar1.rs|runner definitions|mutants|120|
+src/dynamics/coupling.rs|runner|mutants0|60|
+src/dynamics/ar1.rs|runner|mutants0|60|
 src/conform.rs|conform|mutants0|60|
 src/conform/statistical.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
 src/spec/mod.rs|conform|mutants0|60|--skip numpy_worked_example_conforms

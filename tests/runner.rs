@@ -305,3 +305,88 @@ fn one_step_of_each_scheme_is_its_formula() {
         assert_eq!(st.k, 1, "{disc:?}: the step counter");
     }
 }
+
+/// pCN-MH steps against the kernel's definition, replayed here on the same
+/// stream: ξ = N(0, 1) fill (row-major) scaled by the prior's sd
+/// √(μ_k/(βλ)) per mode, proposal √(1 − s²)W + sξ, acceptance probability
+/// min(1, e^{−β(𝓛̂(W') − 𝓛̂(W))}) and acceptance iff a uniform u is below it;
+/// then the tuned kernel's adaptation, s ← clamp(s·e^{a − target}, 1e-3, 1)
+/// after each block of its adaptation phase, replayed the same way. Over
+/// 60 steps both outcomes occur. Also `init` and `check_start`.
+/// Deterministic. Written for the mutation campaign of issue 20
+/// (`src/dynamics/pcn.rs`).
+#[test]
+fn pcn_steps_are_the_kernel_definition() {
+    use transport_langevin::rng::uniform01;
+    let (space, model, _) = scheme(0.1);
+    let (beta, lambda) = (10.0, 1.0);
+    let sd: Vec<f64> = space.mu().iter().map(|&m| (m / (beta * lambda)).sqrt()).collect();
+    // One replayed step at scale s from (w, risk); returns the accept probability.
+    let replay = |rng: &mut transport_langevin::rng::ChainRng, s: f64, w: &mut Coef, risk: &mut f64| -> (bool, f64) {
+        let mut xi = Coef::zeros(6, 1);
+        fill_noise(rng, &mut xi);
+        for k in 0..6 {
+            xi[(k, 0)] *= sd[k];
+        }
+        let prop = &*w * (1.0 - s * s).sqrt() + xi * s;
+        let new = model.value(&prop);
+        let p = (-beta * (new - *risk)).exp().min(1.0);
+        let accepted = uniform01(rng) < p;
+        if accepted {
+            *w = prop;
+            *risk = new;
+        }
+        (accepted, p)
+    };
+    let w0 = Coef::from_fn(6, 1, |k, _| 0.3 * (k as f64 + 1.0).cos());
+    let mut pcn = Pcn::new(&space, 1, beta, lambda, 0.6).unwrap();
+    let mut st = pcn.init(&model, w0.clone());
+    assert_eq!((st.w.clone(), st.risk), (w0.clone(), model.value(&w0)));
+    let (mut rng, mut mine) = (chain_rng(12, 0), chain_rng(12, 0));
+    let (mut w, mut risk) = (w0.clone(), model.value(&w0));
+    let mut seen = [false; 2];
+    for step in 0..60 {
+        let info = pcn.step(&model, &mut rng, &mut st);
+        let (accepted, p) = replay(&mut mine, 0.6, &mut w, &mut risk);
+        assert_eq!(info.accepted, accepted, "step {step}");
+        assert!((info.accept_prob - p).abs() <= 1e-12, "step {step}: {} vs {p}", info.accept_prob);
+        assert!((&st.w - &w).amax() <= 1e-14 && (st.risk - risk).abs() <= 1e-14, "step {step}");
+        seen[accepted as usize] = true;
+    }
+    assert_eq!(seen, [true, true], "both outcomes occur");
+
+    // The tuned kernel: blocks of 5 during the first 20 steps, target 0.3.
+    let mut tuned = TunedPcn::new(Pcn::new(&space, 1, beta, lambda, 0.9).unwrap(), 20, 5, 0.3).unwrap();
+    let mut st = Kernel::init(&tuned, &model, w0.clone()).unwrap();
+    let (mut rng, mut mine) = (chain_rng(13, 0), chain_rng(13, 0));
+    let (mut w, mut risk, mut s, mut acc) = (w0.clone(), model.value(&w0), 0.9, 0usize);
+    for step in 0..40 {
+        let info = tuned.step(&model, &mut rng, &mut st);
+        let (accepted, _) = replay(&mut mine, s, &mut w, &mut risk);
+        assert_eq!(info.accepted, accepted, "tuned step {step}");
+        assert!((&st.w - &w).amax() <= 1e-14, "tuned step {step}");
+        if step < 20 {
+            acc += accepted as usize;
+            if (step + 1) % 5 == 0 {
+                s = (s * (acc as f64 / 5.0 - 0.3).exp()).clamp(1e-3, 1.0);
+                acc = 0;
+            }
+        }
+    }
+    assert!((s - 0.9).abs() > 1e-3, "the scale moved: {s}");
+
+    // check_start: the shape and finite entries.
+    assert!(pcn.check_start(&w0).is_ok());
+    assert!(matches!(
+        pcn.check_start(&Coef::zeros(5, 1)),
+        Err(Error::DimensionMismatch { expected: 6, found: 5, .. })
+    ));
+    assert!(matches!(
+        pcn.check_start(&Coef::zeros(6, 2)),
+        Err(Error::DimensionMismatch { expected: 1, found: 2, .. })
+    ));
+    assert!(matches!(
+        pcn.check_start(&Coef::from_element(6, 1, f64::NAN)),
+        Err(Error::NonFinite { .. })
+    ));
+}
