@@ -218,3 +218,90 @@ fn finite_width_spectrum_floor_is_relative_to_the_top_eigenvalue() {
     }
     assert!(Space::finite_width(line(delta), kernel, 9).is_ok());
 }
+
+/// The space's maps and norms on one small case worked out by hand:
+/// μ = (2, 1/2, 2/9) (c_μ = 2, p = 2), W = [[1, −2], [3, 0.5], [−1, 4]]
+/// (row k = mode k): ‖W‖², ‖W‖²_ε, ‖W‖²_{H_K}, ‖W‖²_{H_K^γ}, T_K^s, A,
+/// S_η's factors and S_η W, P_n, the prior variances μ/(βλ), the
+/// row-major flattening and its inverse with its errors; the cosine basis
+/// and the finite-width accessors; values at the particles E·W and back
+/// (P_N, the identity on H_N), and the identity map's coefficients.
+/// Deterministic. Written for the mutation campaign of issue 20
+/// (`src/space.rs`).
+#[test]
+fn maps_and_norms_on_a_hand_worked_case() {
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-14 * b.abs().max(1.0);
+    let s = Space::power_law(2.0, 2.0, 3).unwrap();
+    let mu = [2.0, 0.5, 2.0 / 9.0];
+    assert!(s.mu().iter().zip(&mu).all(|(a, b)| close(*a, *b)), "{:?}", s.mu());
+    assert_eq!((s.modes(), s.width(), s.basis_values().is_none()), (3, None, true));
+    let w = Coef::from_row_slice(3, 2, &[1.0, -2.0, 3.0, 0.5, -1.0, 4.0]);
+    let rows = [5.0, 9.25, 17.0]; // ‖α_k‖²
+    let weighted = |f: &dyn Fn(f64) -> f64| (0..3).map(|k| f(mu[k]) * rows[k]).sum::<f64>();
+    assert!(close(s.norm(&w), 31.25f64.sqrt()));
+    assert!(close(s.norm_eps(&w, 0.25), weighted(&|m| m.sqrt()).sqrt()));
+    assert!(close(s.norm_eps(&w, -0.5), weighted(&|m| 1.0 / m).sqrt()));
+    assert!(close(s.norm_hk(&w), (2.5 + 18.5 + 76.5f64).sqrt()), "{}", s.norm_hk(&w));
+    assert!(close(s.norm_hk_gamma(&w, 2.0), weighted(&|m| 1.0 / (m * m)).sqrt()));
+    let t = s.tk_pow(&w, 0.5);
+    let scaled = |f: &dyn Fn(f64) -> f64| Coef::from_fn(3, 2, |k, j| f(mu[k]) * w[(k, j)]);
+    assert!((&t - scaled(&|m| m.sqrt())).amax() <= 1e-14);
+    assert!((s.apply_a(&w, 0.3) - scaled(&|m| 0.3 / m)).amax() <= 1e-14);
+    let f: Vec<f64> = mu.iter().map(|m| 1.0 / (1.0 + 0.2 * 0.3 / m)).collect();
+    assert!(s.resolvent_factors(0.2, 0.3).iter().zip(&f).all(|(a, b)| close(*a, *b)));
+    assert!((s.s_eta(&w, 0.2, 0.3) - Coef::from_fn(3, 2, |k, j| f[k] * w[(k, j)])).amax() <= 1e-14);
+    assert_eq!(s.project(&w, 1), Coef::from_row_slice(3, 2, &[1.0, -2.0, 0.0, 0.0, 0.0, 0.0]));
+    assert_eq!(s.project(&w, 5), w);
+    let pv = s.prior_variances(4.0, 0.5);
+    assert!(pv.iter().zip(&mu).all(|(a, m)| close(*a, m / 2.0)), "{pv:?}");
+    // Flattening is row-major (mode by mode).
+    let flat = transport_langevin::space::flatten(&w);
+    assert_eq!(flat, vec![1.0, -2.0, 3.0, 0.5, -1.0, 4.0]);
+    assert_eq!(transport_langevin::space::unflatten(&flat, 3, 2, "w").unwrap(), w);
+    assert!(matches!(
+        transport_langevin::space::unflatten(&flat, 2, 2, "w"),
+        Err(Error::DimensionMismatch {
+            what: "w",
+            expected: 4,
+            found: 6
+        })
+    ));
+    assert!(matches!(
+        transport_langevin::space::unflatten(&[1.0, f64::NAN], 1, 2, "w"),
+        Err(Error::NonFinite { name: "w", .. })
+    ));
+    assert!(matches!(
+        s.check_coef(&Coef::zeros(2, 2)),
+        Err(Error::DimensionMismatch { expected: 3, found: 2, .. })
+    ));
+    assert!(s.check_coef(&w).is_ok());
+    assert!(matches!(s.identity_coefficients(), Err(Error::Incompatible { .. })));
+    assert!(matches!(s.to_values(&w), Err(Error::Incompatible { .. })));
+    // The cosine basis: e_0 = 1, e_k = √2 cos(kπx).
+    assert_eq!(Space::cosine(0, 0.3), 1.0);
+    assert!(close(Space::cosine(2, 0.3), 2f64.sqrt() * (0.6 * std::f64::consts::PI).cos()));
+
+    // Finite width: values E·W at the particles, and back.
+    let fw = finite_width(7, 2, 4, 1.5, 3);
+    assert_eq!((fw.modes(), fw.width()), (4, Some(7)));
+    let e = fw.basis_values().unwrap().clone();
+    assert_eq!(e.shape(), (7, 4));
+    let c = Coef::from_fn(4, 2, |k, j| (k as f64 + 1.0) * if j == 0 { 1.0 } else { -0.5 });
+    let v = fw.to_values(&c).unwrap();
+    assert!((&v - &e * &c).amax() <= 1e-14);
+    let back = fw.from_values(&v).unwrap();
+    assert!((&back - &c).amax() <= 1e-12, "P_N is the identity on H_N");
+    assert!((fw.from_values(&v).unwrap() - e.transpose() * &v / 7.0).amax() <= 1e-14);
+    assert!(matches!(
+        fw.from_values(&DMatrix::zeros(6, 2)),
+        Err(Error::DimensionMismatch { expected: 7, found: 6, .. })
+    ));
+    assert!(matches!(
+        fw.from_values(&DMatrix::from_element(7, 2, f64::INFINITY)),
+        Err(Error::NonFinite { .. })
+    ));
+    assert!(matches!(fw.to_values(&Coef::zeros(3, 2)), Err(Error::DimensionMismatch { .. })));
+    let particles = gaussian_particles(7, 2, 3, 0);
+    let id = fw.identity_coefficients().unwrap();
+    assert!((&id - e.transpose() * &particles / 7.0).amax() <= 1e-14);
+}
