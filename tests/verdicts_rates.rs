@@ -313,6 +313,14 @@ fn fast_rate_fixed_beta_control_is_the_strict_test() {
     let at = |slope: f64| fast_rate_fixed_beta_control(&net_sweep(&SIX_NS, slope, se, 0.75), alpha);
     assert!(at(edge + NUDGE * edge.abs()).passed, "just not strictly faster: rejected");
     assert!(!at(edge - NUDGE * edge.abs()).passed, "strictly faster: not rejected");
+    // An exact tie slope + t·se = −1/2 (the first se = 2^{−k} for which the
+    // rounding makes it exact): not strictly faster, so rejected.
+    let (tie, se_tie) = (1..40)
+        .map(|k| 0.5f64.powi(k))
+        .map(|se| (-0.5 - t * se, se))
+        .find(|&(tie, se)| tie + t * se == -0.5)
+        .expect("an exact tie");
+    assert!(fast_rate_fixed_beta_control(&net_sweep(&SIX_NS, tie, se_tie, 0.75), alpha).passed);
     let unusable = fast_rate_fixed_beta_control(&net_sweep(&[64, 2048], 0.05, se, 0.75), alpha);
     assert!(unusable.control && !unusable.passed, "no usable fit: not rejected");
 }
