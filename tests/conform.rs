@@ -1792,3 +1792,81 @@ fn geyer_and_split_rhat_are_their_definitions() {
         "constant halves that differ"
     );
 }
+
+/// `run`'s pCN block replayed from the kernel: chain c of pCN-MH runs on
+/// stream 2³³ + c of the spec's seed from W = 0, `steps` steps; the
+/// acceptance rate is accepted / (chains · steps) and 𝓛̂'s mean the pooled
+/// batch means of each chain's second half. Deterministic. Written for the
+/// mutation campaign of issue 20 (`run_keeping`: the stream and the rate).
+#[test]
+fn pcn_block_is_the_documented_chains() {
+    use transport_langevin::dynamics::Pcn;
+    use transport_langevin::rng::chain_rng;
+    use transport_langevin::space::Coef;
+    use transport_langevin::stats::pooled_batch_means;
+    let spec = Spec {
+        steps: 40,
+        chains: 3,
+        ..Spec::examples().into_iter().find(|e| e.0 == "regression").unwrap().2
+    };
+    let p = spec.build().unwrap();
+    let out = conform::run(&spec, false, true).unwrap();
+    let (n, q) = (p.space.modes(), p.init.ncols());
+    let (mut accepted, mut risks) = (0usize, Vec::new());
+    for c in 0..3u64 {
+        let mut kernel = Pcn::new(&p.space, q, spec.beta, spec.lambda, spec.pcn_step).unwrap();
+        let mut rng = chain_rng(spec.seed, (1 << 33) + c);
+        let mut st = kernel.init(&p.model, Coef::zeros(n, q));
+        let mut trace = Vec::new();
+        for _ in 0..spec.steps {
+            accepted += kernel.step(&p.model, &mut rng, &mut st).accepted as usize;
+            trace.push(st.risk);
+        }
+        risks.push(trace[spec.steps / 2..].to_vec());
+    }
+    let pcn = &out.summary["pcn"];
+    assert_eq!(pcn["acceptance_rate"].as_f64().unwrap(), accepted as f64 / 120.0);
+    assert!(accepted > 0 && accepted < 120, "{accepted}");
+    let m = pooled_batch_means(&risks);
+    assert_eq!(pcn["emp_risk_mean"].as_f64().unwrap(), m.mean);
+    assert_eq!(pcn["emp_risk_mcse"].as_f64().unwrap(), m.stderr);
+}
+
+/// The shape checks of the two modes: exact mode names the noise count it
+/// expected (states − 1); statistical mode needs 17 states (16 is a typed
+/// error, 17 is accepted) and refuses a `thin` whose reference would exceed
+/// the work limit (steps · reference chains · N · q ≤ 1e11), or overflow.
+/// Written for the mutation campaign of issue 20.
+#[test]
+fn trajectory_shape_limits_are_typed_errors() {
+    let spec = Spec {
+        steps: 16,
+        chains: 1,
+        ..Spec::examples().into_iter().find(|e| e.0 == "regression").unwrap().2
+    };
+    let p = spec.build().unwrap();
+    let t = conform::run(&spec, true, false).unwrap().trajectory.unwrap();
+    assert_eq!(t.states.len(), 17);
+    let mut short_noise = t.clone();
+    short_noise.noise.as_mut().unwrap().pop();
+    assert!(matches!(
+        conform_exact(&spec, &p, &short_noise, 1e-9, 1e-12),
+        Err(Error::DimensionMismatch {
+            expected: 16,
+            found: 15,
+            ..
+        })
+    ));
+    let stat = |t: &Trajectory| conform_statistical(&spec, &p, &t.without_noise());
+    assert!(stat(&t).is_ok(), "17 states are enough");
+    let mut sixteen = t.clone();
+    sixteen.states.pop();
+    assert!(matches!(stat(&sixteen), Err(Error::Trajectory(m)) if m.contains("at least 17")));
+    // 16 steps · thin · 8 reference chains · N (8) · q (1) just above 1e11.
+    let thin = (1e11 / (16.0 * 8.0 * 8.0)) as usize + 1;
+    let mut thick = t.clone();
+    thick.thin = Some(thin);
+    assert!(matches!(stat(&thick), Err(Error::OutOfRange { name: "thin", .. })));
+    thick.thin = Some(usize::MAX / 2);
+    assert!(matches!(stat(&thick), Err(Error::OutOfRange { name: "thin", .. })));
+}
