@@ -94,10 +94,11 @@ fn runner_groups_give_the_same_bytes_on_1_and_2_threads() {
 /// The fused gradients of several groups of chains over several blocks of
 /// samples: M = 100 puts 2 chains in a group (GROUP_ROWS = 256 rows), so 5
 /// chains make groups of 2, 2 and 1; n = 150 samples make 3 blocks of at
-/// most 64. Each chain's risk and gradient are those of `gradient` alone,
-/// bit for bit. (The test above has one group and one block: the indices
-/// of later groups and blocks were not exercised; survivors of
-/// `two_layer.rs` 556–589 in the campaign of issue 20.)
+/// most 64. Each chain's risk and gradient are those of `gradient` alone
+/// (the fused pass with one chain), bit for bit: a chain's bits do not
+/// depend on its group. Whether the fused pass is right at all is
+/// `lifted_gradient_over_several_blocks_matches_finite_differences`
+/// (tests/models.rs).
 #[test]
 fn fused_gradients_over_several_groups_and_blocks_are_the_single_gradients() {
     let (space, model) = bench_network(100, 150, 3, 10).unwrap();

@@ -345,3 +345,32 @@ fn reparametrized_model_is_its_definition() {
     ));
     assert!(Reparametrized::new(plain.clone(), &space, 0.0).is_ok());
 }
+
+/// The lifted model's fused gradient (`lifted_gradients`, which
+/// `gradient` also uses) against central differences of 𝓛̂ (computed by the
+/// separate forward pass of `value`) and its risk against `value`, where
+/// the fused pass works in several groups of chains and several blocks of
+/// samples: M = 100 (2 chains a group), n = 150 (3 blocks of at most 64),
+/// 5 chains. The FD tests above have n < 12, one block. Deterministic.
+/// Written for the mutation campaign of issue 20 (`two_layer.rs` 567–589).
+#[test]
+fn lifted_gradient_over_several_blocks_matches_finite_differences() {
+    use transport_langevin::problems::bench_network;
+    let (space, model) = bench_network(100, 150, 3, 10).unwrap();
+    let w0 = space.identity_coefficients().unwrap();
+    let ws: Vec<Coef> = (0..5).map(|c| &w0 + random_coef(10, 3, 20 + c, 0.3)).collect();
+    let mut gs = vec![Coef::zeros(10, 3); 5];
+    let mut risks = vec![0.0; 5];
+    {
+        let wr: Vec<&Coef> = ws.iter().collect();
+        let mut gr: Vec<&mut Coef> = gs.iter_mut().collect();
+        model.gradients(&wr, &mut gr, &mut risks);
+    }
+    for c in 0..5 {
+        let v = model.value(&ws[c]);
+        assert!((risks[c] - v).abs() <= 1e-12 * v, "chain {c}: risk {} vs value {v}", risks[c]);
+        let fd = fd_gradient(|w| model.value(w), &ws[c], FD_STEP);
+        let err = transport_langevin::model::relative_error(&gs[c], &fd);
+        assert!(err < FD_REL, "chain {c}: relative error {err}");
+    }
+}
