@@ -96,7 +96,7 @@ src/conform/statistical.rs|conform|mutants0|60|--skip numpy_worked_example_confo
 src/spec/mod.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
 src/spec/problem.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
 src/spec/schema.rs|conform|mutants0|60|
-src/oracle.rs|oracles definitions|mutants|180|
+src/oracle.rs|oracle_forms|mutants0|60|
 src/oracle/grid.rs|rates oracles|mutants|180|
 src/stats.rs|stats|mutants0|60|
 src/space.rs|space models value_stability|mutants0|60|
