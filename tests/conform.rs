@@ -1870,3 +1870,51 @@ fn trajectory_shape_limits_are_typed_errors() {
     thick.thin = Some(usize::MAX / 2);
     assert!(matches!(stat(&thick), Err(Error::OutOfRange { name: "thin", .. })));
 }
+
+/// The reference chains of the statistical mode replayed from their
+/// definition (paper/oracle-maths.md): max(chains, 8) chains of the scheme
+/// on streams 2³⁴ + c from W₀, `steps` steps; per chain the second half of
+/// 𝓛̂(W_t) and ‖W_t‖² at t = 0, thin, 2·thin, …, T and of ‖W_{t+thin} −
+/// W_t‖² over the second half of those kept states; each value's mean is
+/// the average over chains of the chains' means. Deterministic. Written
+/// for the mutation campaign of issue 20 (`run_chains`' kept states).
+#[test]
+fn reference_chains_are_the_documented_averages() {
+    use transport_langevin::dynamics::{Discretization, Kernel, Langevin};
+    use transport_langevin::model::Potential;
+    use transport_langevin::rng::chain_rng;
+    let spec = shrunk_two_layer();
+    let p = spec.build().unwrap();
+    let (steps, thin) = (48, 3);
+    let r = conform::reference(&spec, &p, steps, thin).unwrap();
+    assert_eq!((r.method, r.chains, r.steps, r.thin), ("reference chains", 8, steps, thin));
+    let q = p.init.ncols();
+    let mut means = [0.0f64; 3];
+    for c in 0..8u64 {
+        let mut lv = Langevin::new(&p.space, q, spec.eta, spec.beta, spec.lambda, Discretization::SemiImplicit).unwrap();
+        let mut rng = chain_rng(spec.seed, (1 << 34) + c);
+        let mut st = lv.init(p.init.clone()).unwrap();
+        let mut kept = vec![st.w.clone()];
+        for t in 1..=steps {
+            Kernel::step(&mut lv, &p.model, &mut rng, &mut st);
+            if t % thin == 0 {
+                kept.push(st.w.clone());
+            }
+        }
+        assert_eq!(kept.len(), steps / thin + 1);
+        let half = kept.len() / 2;
+        let avg = |v: Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+        means[0] += avg(kept[half..].iter().map(|w| p.model.value(w)).collect()) / 8.0;
+        means[1] += avg(kept[half..].iter().map(|w| w.norm_squared()).collect()) / 8.0;
+        means[2] += avg(kept[half..].windows(2).map(|w| (&w[1] - &w[0]).norm_squared()).collect()) / 8.0;
+    }
+    for (i, name) in ["emp_risk", "sq_norm", "step_sq"].iter().enumerate() {
+        let v = r.values.iter().find(|v| v.name == *name).unwrap();
+        assert!(
+            (v.mean - means[i]).abs() <= 1e-12 * means[i].abs(),
+            "{name}: {} vs {}",
+            v.mean,
+            means[i]
+        );
+    }
+}
