@@ -1918,3 +1918,31 @@ fn reference_chains_are_the_documented_averages() {
         );
     }
 }
+
+/// The comparisons' ties: a difference exactly equal to the allowance
+/// conforms. Double precision: W₀ = 0 (zero init) makes the reference 0
+/// and the allowance atol exactly, so yours = atol is a tie. Float32: at
+/// W₀ = 0 the allowance 2u‖W₀‖ is 0 and our own W₀ differs by 0. Written
+/// for the mutation campaign of issue 20 (`compare`: `>` → `>=`).
+#[test]
+fn a_difference_equal_to_the_allowance_conforms() {
+    use transport_langevin::conform::{conform_exact_with, Precision};
+    use transport_langevin::spec::Init;
+    let spec = Spec {
+        steps: 3,
+        chains: 1,
+        init: Init::Zero,
+        ..Spec::example()
+    };
+    let p = spec.build().unwrap();
+    let traj = conform::run(&spec, true, false).unwrap().trajectory.unwrap();
+    assert!(traj.states[0].iter().all(|&x| x == 0.0));
+    let atol = 2f64.powi(-30);
+    let mut t = traj.clone();
+    t.states[0][1] = atol;
+    assert!(conform_exact(&spec, &p, &t, 1e-9, atol).unwrap().conforms(), "|0 − atol| = atol");
+    t.states[0][1] = 2.0 * atol;
+    assert!(!conform_exact(&spec, &p, &t, 1e-9, atol).unwrap().conforms());
+    let r = conform_exact_with(&spec, &p, &traj, Precision::F32).unwrap();
+    assert!(r.conforms(), "a zero difference against a zero allowance: {:?}", r.first_difference);
+}
