@@ -1946,3 +1946,17 @@ fn a_difference_equal_to_the_allowance_conforms() {
     let r = conform_exact_with(&spec, &p, &traj, Precision::F32).unwrap();
     assert!(r.conforms(), "a zero difference against a zero allowance: {:?}", r.first_difference);
 }
+
+/// The documented defaults and streams of a spec (src/spec/mod.rs and
+/// paper/oracle-maths.md section 7): `pcn_step` omitted is 0.2; particles
+/// on stream 2³² of `seed` and the ot-map target sample on stream 2³² + 1.
+/// Written for the mutation campaign of issue 20.
+#[test]
+fn spec_defaults_and_streams_are_the_documented_ones() {
+    use transport_langevin::spec::{PARTICLE_STREAM, TARGET_STREAM};
+    let mut v = serde_json::to_value(Spec::example()).unwrap();
+    v.as_object_mut().unwrap().remove("pcn_step");
+    let s = Spec::parse(&v.to_string(), "test").unwrap();
+    assert_eq!(s.pcn_step, 0.2);
+    assert_eq!((PARTICLE_STREAM, TARGET_STREAM), (4_294_967_296, 4_294_967_297));
+}

@@ -355,8 +355,9 @@ fn pcn_steps_are_the_kernel_definition() {
     }
     assert_eq!(seen, [true, true], "both outcomes occur");
 
-    // The tuned kernel: blocks of 5 during the first 20 steps, target 0.3.
-    let mut tuned = TunedPcn::new(Pcn::new(&space, 1, beta, lambda, 0.9).unwrap(), 20, 5, 0.3).unwrap();
+    // The tuned kernel: blocks of 5 during the first 24 steps, target 0.3
+    // (the last, partial block, steps 20–23, adapts nothing).
+    let mut tuned = TunedPcn::new(Pcn::new(&space, 1, beta, lambda, 0.9).unwrap(), 24, 5, 0.3).unwrap();
     let mut st = Kernel::init(&tuned, &model, w0.clone()).unwrap();
     let (mut rng, mut mine) = (chain_rng(13, 0), chain_rng(13, 0));
     let (mut w, mut risk, mut s, mut acc) = (w0.clone(), model.value(&w0), 0.9, 0usize);
@@ -365,7 +366,7 @@ fn pcn_steps_are_the_kernel_definition() {
         let (accepted, _) = replay(&mut mine, s, &mut w, &mut risk);
         assert_eq!(info.accepted, accepted, "tuned step {step}");
         assert!((&st.w - &w).amax() <= 1e-14, "tuned step {step}");
-        if step < 20 {
+        if step < 24 {
             acc += accepted as usize;
             if (step + 1) % 5 == 0 {
                 s = (s * (acc as f64 / 5.0 - 0.3).exp()).clamp(1e-3, 1.0);
