@@ -1359,6 +1359,8 @@ fn spec_limits_are_inclusive_and_every_problem_is_named() {
     assert_eq!(n_edge * 4096, MAX_N_TIMES_WIDTH as usize);
     assert!(!has(&two(4096, n_edge, 8), "data.n x model.width"));
     assert!(has(&two(4096, n_edge + 1, 8), "\"data.n x model.width\""));
+    let over = format!("value: {:?}", ((n_edge + 1) * 4096) as f64);
+    assert!(has(&two(4096, n_edge + 1, 8), &over), "the product is the reported value: {over}");
     assert!(!has(&two(8, 16, 8), "TooManyModes"));
     assert!(has(&two(8, 16, 9), "TooManyModes { modes: 9, width: 8 }"));
     // The clipped model's R ∈ [1, ∞).
