@@ -233,7 +233,11 @@ fn maps_and_norms_on_a_hand_worked_case() {
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-14 * b.abs().max(1.0);
     let s = Space::power_law(2.0, 2.0, 3).unwrap();
     let mu = [2.0, 0.5, 2.0 / 9.0];
-    assert!(s.mu().iter().zip(&mu).all(|(a, b)| close(*a, *b)), "{:?}", s.mu());
+    assert!(
+        s.mu().len() == 3 && s.mu().iter().zip(&mu).all(|(a, b)| close(*a, *b)),
+        "{:?}",
+        s.mu()
+    );
     assert_eq!((s.modes(), s.width(), s.basis_values().is_none()), (3, None, true));
     let w = Coef::from_row_slice(3, 2, &[1.0, -2.0, 3.0, 0.5, -1.0, 4.0]);
     let rows = [5.0, 9.25, 17.0]; // ‖α_k‖²
@@ -248,21 +252,22 @@ fn maps_and_norms_on_a_hand_worked_case() {
     assert!((&t - scaled(&|m| m.sqrt())).amax() <= 1e-14);
     assert!((s.apply_a(&w, 0.3) - scaled(&|m| 0.3 / m)).amax() <= 1e-14);
     let f: Vec<f64> = mu.iter().map(|m| 1.0 / (1.0 + 0.2 * 0.3 / m)).collect();
-    assert!(s.resolvent_factors(0.2, 0.3).iter().zip(&f).all(|(a, b)| close(*a, *b)));
+    let rf = s.resolvent_factors(0.2, 0.3);
+    assert!(rf.len() == 3 && rf.iter().zip(&f).all(|(a, b)| close(*a, *b)));
     assert!((s.s_eta(&w, 0.2, 0.3) - Coef::from_fn(3, 2, |k, j| f[k] * w[(k, j)])).amax() <= 1e-14);
     assert_eq!(s.project(&w, 1), Coef::from_row_slice(3, 2, &[1.0, -2.0, 0.0, 0.0, 0.0, 0.0]));
     assert_eq!(s.project(&w, 5), w);
     let pv = s.prior_variances(4.0, 0.5);
-    assert!(pv.iter().zip(&mu).all(|(a, m)| close(*a, m / 2.0)), "{pv:?}");
+    assert!(pv.len() == 3 && pv.iter().zip(&mu).all(|(a, m)| close(*a, m / 2.0)), "{pv:?}");
     // Flattening is row-major (mode by mode).
     let flat = transport_langevin::space::flatten(&w);
     assert_eq!(flat, vec![1.0, -2.0, 3.0, 0.5, -1.0, 4.0]);
     assert_eq!(transport_langevin::space::unflatten(&flat, 3, 2, "w").unwrap(), w);
     assert!(matches!(
-        transport_langevin::space::unflatten(&flat, 2, 2, "w"),
+        transport_langevin::space::unflatten(&flat, 3, 3, "w"),
         Err(Error::DimensionMismatch {
             what: "w",
-            expected: 4,
+            expected: 9,
             found: 6
         })
     ));
