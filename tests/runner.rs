@@ -355,9 +355,9 @@ fn pcn_steps_are_the_kernel_definition() {
     }
     assert_eq!(seen, [true, true], "both outcomes occur");
 
-    // The tuned kernel: blocks of 5 during the first 24 steps, target 0.3
+    // The tuned kernel: blocks of 5 during the first 24 steps, target 0.9
     // (the last, partial block, steps 20–23, adapts nothing).
-    let mut tuned = TunedPcn::new(Pcn::new(&space, 1, beta, lambda, 0.9).unwrap(), 24, 5, 0.3).unwrap();
+    let mut tuned = TunedPcn::new(Pcn::new(&space, 1, beta, lambda, 0.9).unwrap(), 24, 5, 0.9).unwrap();
     let mut st = Kernel::init(&tuned, &model, w0.clone()).unwrap();
     let (mut rng, mut mine) = (chain_rng(13, 0), chain_rng(13, 0));
     let (mut w, mut risk, mut s, mut acc) = (w0.clone(), model.value(&w0), 0.9, 0usize);
@@ -369,12 +369,15 @@ fn pcn_steps_are_the_kernel_definition() {
         if step < 24 {
             acc += accepted as usize;
             if (step + 1) % 5 == 0 {
-                s = (s * (acc as f64 / 5.0 - 0.3).exp()).clamp(1e-3, 1.0);
+                s = (s * (acc as f64 / 5.0 - 0.9).exp()).clamp(1e-3, 1.0);
                 acc = 0;
             }
         }
     }
-    assert!((s - 0.9).abs() > 1e-3, "the scale moved: {s}");
+    assert!(
+        (s - 0.9).abs() > 1e-3 && s > 1e-3 && s < 1.0,
+        "the scale moved and is not clamped (an extra adaptation would move it): {s}"
+    );
 
     // check_start: the shape and finite entries.
     assert!(pcn.check_start(&w0).is_ok());
