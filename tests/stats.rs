@@ -37,6 +37,8 @@ fn mean_variance_and_iid_standard_error() {
     let e = iid_estimate(&xs);
     assert_close!(e.mean, 4.0);
     assert_close!(e.stderr, 2.5f64.sqrt());
+    // A variance larger than n (12.5 % 5 = 12.5 / 5 above): s² = 5000, n = 2.
+    assert_close!(iid_estimate(&[0.0, 100.0]).stderr, 50.0);
 }
 
 #[test]
