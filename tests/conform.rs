@@ -1947,6 +1947,13 @@ fn a_difference_equal_to_the_allowance_conforms() {
     assert!(!conform_exact(&spec, &p, &t, 1e-9, atol).unwrap().conforms());
     let r = conform_exact_with(&spec, &p, &traj, Precision::F32).unwrap();
     assert!(r.conforms(), "a zero difference against a zero allowance: {:?}", r.first_difference);
+    // Float32 reports the coordinate of largest difference, the first on a
+    // tie: |0 − x| = |0 + x| exactly at coordinates 2 and 4.
+    let mut t = traj.clone();
+    t.states[0][2] = 0.25;
+    t.states[0][4] = -0.25;
+    let d = conform_exact_with(&spec, &p, &t, Precision::F32).unwrap().first_difference.unwrap();
+    assert_eq!((d.step, d.coordinate), (0, 2));
 }
 
 /// The documented defaults and streams of a spec (src/spec/mod.rs and
