@@ -61,7 +61,18 @@ case "$MODE" in all|correctness|both|recheck) ;; *) echo "mutants.sh: --mode is 
 
 # module | test targets (--lib for the unit tests inside src/) | profile |
 # timeout (s) | extra test args | functions (names, comma-separated,
-# regexes allowed; empty: the whole file). Rows with functions mutate an experiment's verdict logic
+# regexes allowed; empty: the whole file) | skip (functions, the same
+# syntax: their mutants are left to another row) | sample (N: only every
+# N-th mutant of the row, cargo-mutants' round-robin shard 0/N).
+# A row with a sample is named <module>-every<N>th and one with a skip
+# <module>-rest; the table says which functions and what share they cover.
+# oracle.rs is split that way: the bodies of LinearGaussian::ar1 and
+# q_and_b (tuples of matrices) give 1 100 type-guessed replacements, almost
+# all unviable, a build each, so every 10th of their mutants is tested and
+# every mutant of the rest of the file.
+# conform/statistical.rs is sampled (every 2nd mutant): its 358 mutants
+# cost 30 s each (the conform target's build and run at opt-level 0).
+# Rows with functions (and no sample) mutate an experiment's verdict logic
 # alone (the functions that turn measurements into checks and a status);
 # their results go to <module>-verdict. They are tested by tests/verdicts*.rs
 # alone, which call those functions on synthetic measurements (no chains,
@@ -92,11 +103,12 @@ src/dynamics/runner.rs|runner|mutants0|60|
 src/dynamics/coupling.rs|runner|mutants0|60|
 src/dynamics/ar1.rs|runner|mutants0|60|
 src/conform.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
-src/conform/statistical.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
+src/conform/statistical.rs|conform|mutants0|60|--skip numpy_worked_example_conforms|||2
 src/spec/mod.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
 src/spec/problem.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
 src/spec/schema.rs|conform|mutants0|60|
-src/oracle.rs|oracle_forms|mutants0|60|
+src/oracle.rs|oracle_forms|mutants0|60|||LinearGaussian::ar1,LinearGaussian::q_and_b
+src/oracle.rs|oracle_forms|mutants0|60||LinearGaussian::ar1,LinearGaussian::q_and_b||10
 src/oracle/grid.rs|rates oracles|mutants|180|
 src/stats.rs|stats|mutants0|60|
 src/space.rs|space models value_stability|mutants0|60|
@@ -121,7 +133,7 @@ EOF
 )
 
 if [ "$LIST" = 1 ]; then
-    echo "$MODULES" | cut -d'|' -f1-3,6
+    echo "$MODULES" | cut -d'|' -f1-3,6-8
     exit 0
 fi
 
@@ -152,14 +164,18 @@ def outcomes(d, need_done=True):
     # A verdict row keeps only the mutants of its functions: cargo-mutants
     # 27.1.0 applies neither -F nor -E to "delete field" mutants
     # (sourcefrog/cargo-mutants#632), so those of the whole file come along.
-    keep = os.path.join(os.path.dirname(os.path.normpath(d)), "functions")
+    # Likewise a row with a skip drops the mutants of the skipped functions.
+    row = os.path.dirname(os.path.normpath(d))
+    keep, drop = (os.path.join(row, f) for f in ("functions", "skip"))
     keep = re.compile(open(keep).read().strip()) if os.path.exists(keep) else None
+    drop = re.compile(open(drop).read().strip()) if os.path.exists(drop) else None
     res = {}
     for x in o.get("outcomes", []):
         sc = x.get("scenario")
         if isinstance(sc, dict) and "Mutant" in sc and x.get("summary") in RANK:
-            if keep is None or keep.search(sc["Mutant"]["name"]):
-                res[sc["Mutant"]["name"]] = x["summary"]
+            name = sc["Mutant"]["name"]
+            if (keep is None or keep.search(name)) and (drop is None or not drop.search(name)):
+                res[name] = x["summary"]
     return res
 def merge(*runs):
     best = {}
@@ -196,7 +212,12 @@ elif cmd == "table":
         viable = c["CaughtMutant"] + c["Timeout"] + c["MissedMutant"]
         det = c["CaughtMutant"] + c["Timeout"]
         pct = f"{100.0 * det / viable:.1f} %" if viable else "—"
-        print(f"| {slug} | {mode} | {len(res)} | {c['CaughtMutant']} | {c['Timeout']} | {c['MissedMutant']} | {c['Unviable']} | {det}/{viable} = {pct} |")
+        what = slug
+        for f, say in (("functions", "functions"), ("skip", "without"), ("sample", "sample")):
+            f = os.path.join(out, slug, f)
+            if os.path.exists(f) and not slug.endswith("-verdict"):
+                what += f" ({say}: {open(f).read().strip()})"
+        print(f"| {what} | {mode} | {len(res)} | {c['CaughtMutant']} | {c['Timeout']} | {c['MissedMutant']} | {c['Unviable']} | {det}/{viable} = {pct} |")
     print("| module | mode | mutants | caught | timeout | missed | unviable | detected / viable |")
     print("|---|---|---|---|---|---|---|---|")
     for slug in sorted(os.listdir(out)):
@@ -208,17 +229,32 @@ elif cmd == "table":
             row(slug, "all", merge(corr, outcomes(os.path.join(out, slug, "all"))))
 PY
 
-run_one() { # module targets profile timeout extra functions mode
-    local module="$1" targets="$2" profile="$3" timeout="$4" extra="$5" functions="$6" mode="$7"
-    local slug dir args=() t skips=() filter=()
+run_one() { # module targets profile timeout extra functions skip sample mode
+    local module="$1" targets="$2" profile="$3" timeout="$4" extra="$5" functions="$6" skip="$7" sample="$8" mode="$9"
+    local slug dir args=() t skips=() filter=() select=()
     slug=$(echo "$module" | sed 's|^src/||; s|/|_|g; s|\.rs$||')
-    if [ -n "$functions" ]; then
+    # The mutants inside these functions and those replacing their body.
+    if [ -n "$sample" ]; then
+        slug="$slug-every${sample}th"
+    elif [ -n "$functions" ]; then
         slug="$slug-verdict"
-        # The mutants inside these functions and those replacing their body.
-        filter=(-F "(in |replace )(${functions//,/|})( |\$)")
-        mkdir -p "$OUT/$slug"
+    elif [ -n "$skip" ]; then
+        slug="$slug-rest"
+    fi
+    mkdir -p "$OUT/$slug"
+    if [ -n "$functions" ]; then
+        select=(-F "(in |replace )(${functions//,/|})( |\$)")
         echo "(in |replace )(${functions//,/|})( |\$)" >"$OUT/$slug/functions"
     fi
+    if [ -n "$skip" ]; then
+        select+=(-E "(in |replace )(${skip//,/|})( |\$)")
+        echo "(in |replace )(${skip//,/|})( |\$)" >"$OUT/$slug/skip"
+    fi
+    if [ -n "$sample" ]; then
+        select+=(--shard "0/$sample" --sharding round-robin)
+        echo "every ${sample}th mutant (round-robin shard 0/$sample)" >"$OUT/$slug/sample"
+    fi
+    filter=("${select[@]}")
     dir="$OUT/$slug/$mode"
     if [ -f "$dir/done" ] && [ "$mode" != recheck ]; then
         echo "[$module $mode] done before: skipped"
@@ -290,12 +326,12 @@ run_one() { # module targets profile timeout extra functions mode
 }
 
 if [ "$TABLE" = 0 ]; then
-    echo "$MODULES" | while IFS='|' read -r module targets profile timeout extra functions; do
+    echo "$MODULES" | while IFS='|' read -r module targets profile timeout extra functions skip sample; do
         [ -z "$module" ] && continue
         if [ -n "$ONLY" ] && ! [[ "$module" =~ $ONLY ]]; then continue; fi
-        if [ "$MODE" = both ] || [ "$MODE" = correctness ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" "$functions" correctness; fi
-        if [ "$MODE" = both ] || [ "$MODE" = all ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" "$functions" all; fi
-        if [ "$MODE" = recheck ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" "$functions" recheck; fi
+        if [ "$MODE" = both ] || [ "$MODE" = correctness ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" "$functions" "$skip" "$sample" correctness; fi
+        if [ "$MODE" = both ] || [ "$MODE" = all ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" "$functions" "$skip" "$sample" all; fi
+        if [ "$MODE" = recheck ]; then run_one "$module" "$targets" "$profile" "$timeout" "$extra" "$functions" "$skip" "$sample" recheck; fi
     done
 fi
 
