@@ -109,7 +109,7 @@ src/spec/problem.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
 src/spec/schema.rs|conform|mutants0|60|
 src/oracle.rs|oracle_forms|mutants0|60|||LinearGaussian::ar1,LinearGaussian::q_and_b
 src/oracle.rs|oracle_forms|mutants0|60||LinearGaussian::ar1,LinearGaussian::q_and_b||10
-src/oracle/grid.rs|rates oracles|mutants|180|
+src/oracle/grid.rs|grid|mutants0|60|
 src/stats.rs|stats|mutants0|60|
 src/space.rs|space models value_stability|mutants0|60|
 src/model/mod.rs|models|mutants0|60|
