@@ -71,6 +71,8 @@ fn effective_sample_size_by_hand() {
     assert_close!(effective_sample_size(&[1.0, 1.0, -1.0, -1.0]), 8.0 / 3.0);
     // The mean is subtracted.
     assert_close!(effective_sample_size(&[11.0, 11.0, 9.0, 9.0]), 8.0 / 3.0);
+    // And the lags are divided by the variance: the scale does not matter.
+    assert_close!(effective_sample_size(&[2.0, 2.0, -2.0, -2.0]), 8.0 / 3.0);
     // [1, 1, 1, −1, −1, −1]: ρ1 = 1/2, pairs 3/2 then −1/2 → τ = 2.
     assert_close!(effective_sample_size(&[1.0, 1.0, 1.0, -1.0, -1.0, -1.0]), 3.0);
     // [1 ×4, −1 ×4]: pairs 13/8, 1/8, −7/8 → τ = −1 + 13/4 + 1/4 = 5/2.
