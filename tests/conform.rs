@@ -1769,6 +1769,9 @@ fn geyer_and_split_rhat_are_their_definitions() {
     // Alternating ±1: σ²_as = 0, τ at the floor 1/log₁₀ 16.
     let alt: Vec<f64> = (0..16).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
     check(&alt, 0.0, 1.0 / 16f64.log10(), 1e-14);
+    // Four points are enough: [1, 1, −1, −1], γ = 1, 1/4, −1/2, −1/4, the run
+    // ends at m = 1 with Γ_0 = 5/4: τ = (−1 + 5/2)/4 · 4 = 3/2 (floor 1).
+    check(&[1.0, 1.0, -1.0, -1.0], 0.0, 1.5, 1e-14);
     // Fewer than 4 points, or no variance: τ = 1, no error.
     for xs in [vec![1.0, 2.0, 3.0], vec![2.5; 10]] {
         let s = chain_stat(&xs);
