@@ -110,7 +110,8 @@ fn phi_is_decentering_plus_small_ball_plus_log_two() {
 /// beyond the bisection's 3e-7) φ > βε²; or the floor n^{−1/(2−s)} when it
 /// is larger (n = 4, s = 0: 1/2). For the full prior and for the N-mode
 /// model; typed errors when φ(0.3) > β·0.3² (the full prior's search stops
-/// at 0.3) and for n = 0. (The small-ball calculator is the cost: about 30
+/// at 0.3; the model's grows its bracket to ‖w‖, tested where its ε* is
+/// above 0.3) and for n = 0. (The small-ball calculator is the cost: about 30
 /// evaluations of φ per ε*.)
 #[test]
 fn eps_star_is_its_definition() {
@@ -135,6 +136,19 @@ fn eps_star_is_its_definition() {
         eps_star(&w, c_mu, p, gamma, 5.0, lambda, n, 1.0),
         Err(Error::OutOfRange { name: "beta", .. })
     ));
+    // At β = 40 the full prior's search fails too, but the N-mode model's
+    // ε* is above 0.3 (0.425): its bracket grows by factors of 3/2 (up to
+    // ‖w‖ ≈ 0.6) before the bisection.
+    let b40 = 40.0;
+    assert!(eps_star(&w, c_mu, p, gamma, b40, lambda, n, 1.0).is_err());
+    let fm40 = |e: f64| phi_model(&w, c_mu, p, gamma, b40, lambda, e).unwrap();
+    let m40 = eps_star_model(&w, c_mu, p, gamma, b40, lambda, n, 1.0).unwrap();
+    let norm = w.iter().map(|a| a * a).sum::<f64>().sqrt();
+    assert!(m40 > 0.3 && m40 <= norm, "{m40} (‖w‖ = {norm})");
+    assert!(
+        fm40(m40) <= b40 * m40 * m40 && fm40(m40 * (1.0 - 1e-6)) > b40 * (m40 * (1.0 - 1e-6)).powi(2),
+        "{m40}"
+    );
     assert!(matches!(
         eps_star(&w, c_mu, p, gamma, beta, lambda, 0, 1.0),
         Err(Error::ZeroCount { name: "n" })
