@@ -126,6 +126,8 @@ fn eps_star_is_its_definition() {
     assert!(f(below) > beta * below * below, "not the infimum");
     let m = eps_star_model(&w, c_mu, p, gamma, beta, lambda, 4, 0.0).unwrap();
     assert_eq!(m, 0.5, "the floor 4^(-1/2) above the model's ε*");
+    let m1 = eps_star_model(&w, c_mu, p, gamma, beta, lambda, 9, 1.0).unwrap();
+    assert_eq!(m1, 1.0 / 9.0, "the floor 9^(-1/(2 - 1)) above the model's ε* (0.069)");
     let fm = |e: f64| phi_model(&w, c_mu, p, gamma, beta, lambda, e).unwrap();
     let m = eps_star_model(&w, c_mu, p, gamma, beta, lambda, n, 1.0).unwrap();
     assert!(
@@ -145,6 +147,11 @@ fn eps_star_is_its_definition() {
     let m40 = eps_star_model(&w, c_mu, p, gamma, b40, lambda, n, 1.0).unwrap();
     let norm = w.iter().map(|a| a * a).sum::<f64>().sqrt();
     assert!(m40 > 0.3 && m40 <= norm, "{m40} (‖w‖ = {norm})");
+    // At β = 10 no ε ≤ ‖w‖ satisfies φ ≤ βε²: the documented typed error.
+    assert!(matches!(
+        eps_star_model(&w, c_mu, p, gamma, 10.0, lambda, n, 1.0),
+        Err(Error::OutOfRange { name: "beta", .. })
+    ));
     assert!(
         fm40(m40) <= b40 * m40 * m40 && fm40(m40 * (1.0 - 1e-6)) > b40 * (m40 * (1.0 - 1e-6)).powi(2),
         "{m40}"
