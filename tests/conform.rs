@@ -1788,6 +1788,11 @@ fn geyer_and_split_rhat_are_their_definitions() {
     // W = 0.75, B = 2·var(1.5, 3.5, 2, 5) = 5, R̂ = √((½·0.75 + 5/2)/0.75).
     let r = split_rhat(&[vec![1.0, 2.0, 3.0, 4.0, 5.0], vec![2.0, 2.0, 4.0, 4.0, 6.0, 7.0]]);
     assert!(near(r, (2.875f64 / 0.75).sqrt(), 1e-14), "{r}");
+    // One chain, halves of length 3: [1, 2, 3] (mean 2, s² 1) and [4, 5, 7]
+    // (mean 16/3, s² 7/3): W = 5/3, B = 3·var(2, 16/3) = 50/3,
+    // R̂ = √((⅔·5/3 + 50/9)/(5/3)) = 2.
+    let r = split_rhat(&[vec![1.0, 2.0, 3.0, 4.0, 5.0, 7.0]]);
+    assert!(near(r, 2.0, 1e-14), "{r}");
     assert_eq!(split_rhat(&[vec![1.0, 2.0, 3.0]]), f64::INFINITY, "halves of length 1");
     assert_eq!(split_rhat(&[]), f64::INFINITY);
     assert_eq!(split_rhat(&[vec![1.0; 4]]), 1.0, "no variance at all");
