@@ -1900,6 +1900,7 @@ fn reference_chains_are_the_documented_averages() {
     assert_eq!((r.method, r.chains, r.steps, r.thin), ("reference chains", 8, steps, thin));
     let q = p.init.ncols();
     let mut means = [0.0f64; 3];
+    let mut halves: [Vec<Vec<f64>>; 3] = Default::default();
     for c in 0..8u64 {
         let mut lv = Langevin::new(&p.space, q, spec.eta, spec.beta, spec.lambda, Discretization::SemiImplicit).unwrap();
         let mut rng = chain_rng(spec.seed, (1 << 34) + c);
@@ -1914,9 +1915,12 @@ fn reference_chains_are_the_documented_averages() {
         assert_eq!(kept.len(), steps / thin + 1);
         let half = kept.len() / 2;
         let avg = |v: Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
-        means[0] += avg(kept[half..].iter().map(|w| p.model.value(w)).collect()) / 8.0;
-        means[1] += avg(kept[half..].iter().map(|w| w.norm_squared()).collect()) / 8.0;
-        means[2] += avg(kept[half..].windows(2).map(|w| (&w[1] - &w[0]).norm_squared()).collect()) / 8.0;
+        halves[0].push(kept[half..].iter().map(|w| p.model.value(w)).collect());
+        halves[1].push(kept[half..].iter().map(|w| w.norm_squared()).collect());
+        halves[2].push(kept[half..].windows(2).map(|w| (&w[1] - &w[0]).norm_squared()).collect());
+        for i in 0..3 {
+            means[i] += avg(halves[i][c as usize].clone()) / 8.0;
+        }
     }
     for (i, name) in ["emp_risk", "sq_norm", "step_sq"].iter().enumerate() {
         let v = r.values.iter().find(|v| v.name == *name).unwrap();
@@ -1926,6 +1930,15 @@ fn reference_chains_are_the_documented_averages() {
             v.mean,
             means[i]
         );
+        // The standard error of the mean over 8 chains: √(Σ mcse_c²)/8; the
+        // summed ESS; split-R̂ over the chains' second halves.
+        let stats: Vec<_> = halves[i].iter().map(|h| conform::chain_stat(h)).collect();
+        let mcse = stats.iter().map(|s| s.mcse * s.mcse).sum::<f64>().sqrt() / 8.0;
+        assert!((v.mcse - mcse).abs() <= 1e-12 * mcse, "{name}: mcse {} vs {mcse}", v.mcse);
+        let ess: f64 = stats.iter().map(|s| s.ess).sum();
+        assert!((v.ess.unwrap() - ess).abs() <= 1e-12 * ess);
+        let rhat = conform::split_rhat(&halves[i]);
+        assert!((v.rhat.unwrap() - rhat).abs() <= 1e-12 * rhat, "{name}: R̂ {:?} vs {rhat}", v.rhat);
     }
 }
 
@@ -1976,4 +1989,123 @@ fn spec_defaults_and_streams_are_the_documented_ones() {
     let s = Spec::parse(&v.to_string(), "test").unwrap();
     assert_eq!(s.pcn_step, 0.2);
     assert_eq!((PARTICLE_STREAM, TARGET_STREAM), (4_294_967_296, 4_294_967_297));
+}
+
+/// The exact reference of the statistical mode (regression, squared loss)
+/// against the moment recursion written out here: m ← F m + c,
+/// Σ ← F Σ Fᵀ + G Gᵀ with (F, c, G) the oracle's AR(1) coefficients
+/// (`LinearGaussian::ar1`, checked against one step of the scheme in
+/// `tests/oracle_forms.rs`), every step to the end (no stopping rule), the
+/// kept states k = 0, thin, …, T, their second half `states[len/2..]`
+/// averaged; step_sq from Cov(W_{k+t}, W_k) = Fᵗ Σ_k, Fᵗ by repeated
+/// products. At thin > 1 (which step is kept matters) and long enough that
+/// Σ stops changing well before m (its rate is the square of m's).
+/// Deterministic (1e-12). Written for the mutation campaign of issue 20.
+#[test]
+fn exact_reference_is_the_moment_recursion_averaged() {
+    use nalgebra::{DMatrix, DVector};
+    use transport_langevin::oracle::LinearGaussian;
+    use transport_langevin::spec::AnyModel;
+    let spec = conform::conformance_specs()[0].1.clone();
+    let p = spec.build().unwrap();
+    let AnyModel::Regression(model) = &p.model else {
+        panic!("the first conformance spec is regression")
+    };
+    let lg = LinearGaussian {
+        phi: model.features().clone(),
+        y: p.data.y.clone(),
+        mu: p.space.mu().to_vec(),
+        beta: spec.beta,
+        lambda: spec.lambda,
+    };
+    let (f, c, g) = lg.ar1(spec.eta);
+    let nm = c.len();
+    let n = lg.y.len() as f64;
+    for (steps, thin) in [(3000, 4), (3000, 3), (2000, 1)] {
+        let r = conform::reference(&spec, &p, steps, thin).unwrap();
+        assert_eq!(r.method, "exact (linear-Gaussian closed form)");
+        let mut ft = DMatrix::<f64>::identity(nm, nm);
+        for _ in 0..thin {
+            ft = &f * ft;
+        }
+        let mut m: DVector<f64> = p.init.column(0).into_owned();
+        let mut sig = DMatrix::<f64>::zeros(nm, nm);
+        let mut kept = Vec::new();
+        for k in 0..=steps {
+            if k % thin == 0 {
+                kept.push((m.clone(), sig.clone()));
+            }
+            m = &f * &m + &c;
+            sig = &f * &sig * f.transpose() + &g * g.transpose();
+        }
+        let half = &kept[kept.len() / 2..];
+        let risk =
+            |(m, s): &(DVector<f64>, DMatrix<f64>)| ((&lg.phi * m - &lg.y).norm_squared() + (&lg.phi * s * lg.phi.transpose()).trace()) / n;
+        let sq = |(m, s): &(DVector<f64>, DMatrix<f64>)| m.norm_squared() + s.trace();
+        let avg = |v: Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+        let want = [
+            avg(half.iter().map(risk).collect()),
+            avg(half.iter().map(sq).collect()),
+            avg(half
+                .windows(2)
+                .map(|w| (&w[1].0 - &w[0].0).norm_squared() + w[1].1.trace() + w[0].1.trace() - 2.0 * (&ft * &w[0].1).trace())
+                .collect()),
+        ];
+        for (v, want) in r.values.iter().zip(want) {
+            assert!(
+                (v.mean - want).abs() <= 1e-12 * want.abs(),
+                "T = {steps}, thin {thin}, {}: {} vs {want}",
+                v.name,
+                v.mean
+            );
+            assert_eq!((v.mcse, v.ess, v.rhat), (0.0, None, None));
+        }
+    }
+}
+
+/// A reference is unreliable when a value's split-R̂ exceeds [`MAX_RHAT`]
+/// or its ESS is below [`MIN_ESS`] (both limits allowed); an exact value
+/// (no R̂, no ESS) never is. The report names the value. And a reference
+/// needs 17 kept states: steps/thin ≥ 16. Written for the mutation campaign
+/// of issue 20.
+#[test]
+fn reference_reliability_and_length_limits() {
+    use transport_langevin::conform::{ReferenceValue, StatReference, MAX_RHAT, MIN_ESS};
+    let value = |name: &'static str, rhat: Option<f64>, ess: Option<f64>| ReferenceValue {
+        name,
+        mean: 1.0,
+        mcse: 0.1,
+        ess,
+        rhat,
+    };
+    let reference = |values: Vec<ReferenceValue>| StatReference {
+        method: "reference chains",
+        steps: 100,
+        thin: 1,
+        chains: 8,
+        values,
+    };
+    let good = reference(vec![
+        value("emp_risk", Some(1.0), Some(1000.0)),
+        value("sq_norm", Some(MAX_RHAT), Some(MIN_ESS)),
+        value("step_sq", None, None),
+    ]);
+    assert_eq!(good.unreliable(), None);
+    for (rhat, ess) in [(MAX_RHAT * (1.0 + 1e-9), 1000.0), (1.0, MIN_ESS - 1e-9), (f64::NAN, 1000.0)] {
+        let bad = reference(vec![
+            value("emp_risk", Some(1.0), Some(1000.0)),
+            value("sq_norm", Some(rhat), Some(ess)),
+        ]);
+        let u = bad.unreliable().expect("unreliable");
+        assert!(u.contains("sq_norm") && !u.contains("emp_risk"), "{u}");
+    }
+    let spec = conform::conformance_specs()[0].1.clone();
+    let p = spec.build().unwrap();
+    assert!(conform::reference(&spec, &p, 64, 4).is_ok(), "16 steps of 4: 17 states");
+    for (steps, thin) in [(60, 4), (32, 4), (15, 1), (64, 0), (65, 4)] {
+        assert!(
+            matches!(conform::reference(&spec, &p, steps, thin), Err(Error::Trajectory(_))),
+            "{steps} steps, thin {thin}"
+        );
+    }
 }
