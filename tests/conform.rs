@@ -2109,3 +2109,13 @@ fn reference_reliability_and_length_limits() {
         );
     }
 }
+
+/// The statistical verdicts' names are the module docs' (the CLI prints
+/// them at the head of the summary) and differ from one another.
+#[test]
+fn statistical_verdict_names_are_the_documented_ones() {
+    use conform::Verdict;
+    assert_eq!(Verdict::Conforms.as_str(), "conforms");
+    assert_eq!(Verdict::DoesNotConform.as_str(), "does not conform");
+    assert_eq!(Verdict::Inconclusive.as_str(), "inconclusive");
+}
