@@ -2119,3 +2119,95 @@ fn statistical_verdict_names_are_the_documented_ones() {
     assert_eq!(Verdict::DoesNotConform.as_str(), "does not conform");
     assert_eq!(Verdict::Inconclusive.as_str(), "inconclusive");
 }
+
+/// Each comparison of `check_chain` is the documented Welch t-test, worked
+/// out here from the chain's own series: z = (ȳ − r̄)/√(mcse_y² + mcse_r²),
+/// Welch–Satterthwaite ν = (a + b)²/(a²/ν_y + b²/ν_r) with ν = max(ESS − 1,
+/// 1) (b's term dropped for an exact reference), the threshold Student's t
+/// quantile at 1 − α/2 (statrs). The chain is the straight path W_k = k·v
+/// (dyadic entries: every step is exactly v, so step_sq is constant and
+/// its standard error 0): with an exact reference equal to ‖v‖², z = 0
+/// (not 0/0); off by one, z = ∞. A chain of the wrong length is a typed
+/// error naming steps/thin + 1. Written for the mutation campaign of
+/// issue 20 (`check_chain`).
+#[test]
+fn chain_comparisons_are_welch_t_tests() {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    use transport_langevin::conform::{check_chain, ReferenceValue, StatReference};
+    use transport_langevin::model::Potential;
+    use transport_langevin::space::Coef;
+    let spec = conform::conformance_specs()[0].1.clone();
+    let p = spec.build().unwrap();
+    let (n, q) = p.model.shape();
+    let v: Vec<f64> = (0..n * q).map(|j| [0.5, -0.25, 0.125][j % 3]).collect();
+    let vv: f64 = v.iter().map(|x| x * x).sum();
+    let states: Vec<Vec<f64>> = (0..65).map(|k| v.iter().map(|x| k as f64 * x).collect()).collect();
+    let value = |name: &'static str, mean: f64, mcse: f64, ess: Option<f64>| ReferenceValue {
+        name,
+        mean,
+        mcse,
+        ess,
+        rhat: ess.map(|_| 1.0),
+    };
+    let alpha = 0.01;
+    let half = &states[32..];
+    let series = [
+        half.iter()
+            .map(|s| p.model.value(&Coef::from_row_slice(n, q, s)))
+            .collect::<Vec<f64>>(),
+        half.iter().map(|s| s.iter().map(|x| x * x).sum()).collect(),
+        vec![vv; 32],
+    ];
+    // Reference standard errors of the chain's own size (both terms of ν
+    // matter), then an exact reference for the risk (b = 0: ν = ν_y).
+    let own = [conform::chain_stat(&series[0]).mcse, conform::chain_stat(&series[1]).mcse];
+    for (step_mean, risk_ref) in [
+        (vv, value("emp_risk", 3.0, own[0], Some(400.0))),
+        (vv + 1.0, value("emp_risk", 3.0, 0.0, None)),
+    ] {
+        let reference = StatReference {
+            method: "reference chains",
+            steps: 256,
+            thin: 4,
+            chains: 8,
+            values: vec![
+                risk_ref,
+                value("sq_norm", 10.0, 0.5 * own[1], Some(250.0)),
+                value("step_sq", step_mean, 0.0, None),
+            ],
+        };
+        let cv = check_chain(&reference, &p, 7, &states, alpha).unwrap();
+        assert_eq!(cv.chain, 7);
+        for (i, c) in cv.comparisons.iter().enumerate() {
+            let r = &reference.values[i];
+            let y = conform::chain_stat(&series[i]);
+            assert_eq!(c.name, r.name);
+            assert!((c.yours.mean - y.mean).abs() <= 1e-12 * y.mean.abs() && (c.yours.mcse - y.mcse).abs() <= 1e-12 * y.mcse);
+            let (a, b) = (y.mcse * y.mcse, r.mcse * r.mcse);
+            if i < 2 {
+                let z = (y.mean - r.mean) / (a + b).sqrt();
+                let nu_y = (y.ess - 1.0).max(1.0);
+                let b_term = r.ess.map_or(0.0, |e| b * b / (e - 1.0));
+                let dof = (a + b).powi(2) / (a * a / nu_y + b_term);
+                let t = StudentsT::new(0.0, 1.0, dof).unwrap().inverse_cdf(1.0 - alpha / 2.0);
+                assert!((c.z - z).abs() <= 1e-12 * z.abs(), "{}: z {} vs {z}", r.name, c.z);
+                assert!((c.dof - dof).abs() <= 1e-12 * dof, "{}: dof {} vs {dof}", r.name, c.dof);
+                assert!((c.threshold - t).abs() <= 1e-9 * t, "{}: threshold {} vs {t}", r.name, c.threshold);
+            } else {
+                assert_eq!((y.mcse, c.dof), (0.0, f64::INFINITY));
+                assert_eq!(c.z, if step_mean == vv { 0.0 } else { f64::INFINITY });
+            }
+        }
+    }
+    let reference = StatReference {
+        method: "reference chains",
+        steps: 256,
+        thin: 4,
+        chains: 8,
+        values: vec![],
+    };
+    match check_chain(&reference, &p, 0, &states[..64], alpha) {
+        Err(Error::DimensionMismatch { expected, found, .. }) => assert_eq!((expected, found), (65, 64)),
+        other => panic!("{other:?}"),
+    }
+}
