@@ -2122,8 +2122,8 @@ fn statistical_verdict_names_are_the_documented_ones() {
 
 /// Each comparison of `check_chain` is the documented Welch t-test, worked
 /// out here from the chain's own series: z = (ȳ − r̄)/√(mcse_y² + mcse_r²),
-/// Welch–Satterthwaite ν = (a + b)²/(a²/ν_y + b²/ν_r) with ν = max(ESS − 1,
-/// 1) (b's term dropped for an exact reference), the threshold Student's t
+/// Welch–Satterthwaite ν = (a + b)²/(a²/ν_y + b²/ν_r) with each ν the
+/// larger of ESS − 1 and 1 (b's term dropped for an exact reference), the threshold Student's t
 /// quantile at 1 − α/2 (statrs). The chain is the straight path W_k = k·v
 /// (dyadic entries: every step is exactly v, so step_sq is constant and
 /// its standard error 0): with an exact reference equal to ‖v‖², z = 0
