@@ -95,6 +95,71 @@ fn resnet_zero_blocks_is_the_linear_read_out() {
     }
 }
 
+/// A1(ii)'s analytic bounds of the layered models (docs of
+/// `Layered::output_bound` and `Layered::gradient_bound`) worked out here
+/// for chosen read-out weights a (rows r = ℓM + m) and u: H_0 = x_max,
+/// H_ℓ = c H_{ℓ−1} + Σ_m ‖a_{m,ℓ}‖ (c = 1 for the ResNet, else 0),
+/// F = ‖u‖ H_L; ℓ'_max = 2(F + y_max) (squared loss), G_L = ℓ'_max ‖u‖,
+/// G_{ℓ−1} = G_ℓ (c + Σ_m ‖a_{m,ℓ}‖ R √d), B = √P (Σ_r (‖a_r‖ G_ℓ H_{ℓ−1})²)^{1/2}.
+/// And they bound: |f_W(x_i)| ≤ F and ‖∇𝓛̂(W)‖ ≤ B at random W of several
+/// scales. Also the width, and the Fréchet values = P × the coefficient-
+/// space values. Written for the mutation campaign of issue 20.
+#[test]
+fn layered_bounds_are_their_formulas_and_bound() {
+    use transport_langevin::model::{Activation, Layered};
+    for (arch, clip) in [(Architecture::Deep, 2.0), (Architecture::Resnet, 1.5)] {
+        let (width, layers) = (3, 2);
+        let p = layered_problem(&setting(arch, width, layers, Loss::Squared), 10, 1).unwrap();
+        let d = p.data.x.ncols();
+        let pts = width * layers;
+        let a = DMatrix::from_fn(pts, d, |r, j| 0.1 * (r as f64 + 1.0) * if (r + j) % 2 == 0 { 1.0 } else { -0.5 });
+        let u = DVector::from_fn(d, |j, _| 0.3 + 0.1 * j as f64);
+        let model = Layered::new(
+            arch,
+            &p.space,
+            layers,
+            a.clone(),
+            u.clone(),
+            Some(clip),
+            p.data.clone(),
+            Loss::Squared,
+            Activation::Tanh,
+        )
+        .unwrap();
+        assert_eq!((model.width(), model.layers(), model.points()), (width, layers, pts));
+        let x_max = (0..p.data.x.nrows()).map(|i| p.data.x.row(i).norm()).fold(0.0, f64::max);
+        let y_max = p.data.y.amax();
+        let c = if arch == Architecture::Resnet { 1.0 } else { 0.0 };
+        let mass = |l: usize| (0..width).map(|m| a.row(l * width + m).norm()).sum::<f64>();
+        let h = [x_max, c * x_max + mass(0), c * (c * x_max + mass(0)) + mass(1)];
+        let f = u.norm() * h[2];
+        assert!((model.output_bound(x_max) - f).abs() <= 1e-13 * f, "{arch:?}: F");
+        let g2 = 2.0 * (f + y_max) * u.norm();
+        let g = [f64::NAN, g2 * (c + mass(1) * clip * (d as f64).sqrt()), g2];
+        let sum: f64 = (0..layers)
+            .flat_map(|l| (0..width).map(move |m| (l, m)))
+            .map(|(l, m)| (a.row(l * width + m).norm() * g[l + 1] * h[l]).powi(2))
+            .sum();
+        let b = (pts as f64).sqrt() * sum.sqrt();
+        let got = model.gradient_bound(y_max, x_max).unwrap();
+        assert!((got - b).abs() <= 1e-13 * b, "{arch:?}: B {got} vs {b}");
+        let (n, q) = model.shape();
+        for (seed, scale) in [(1, 0.3), (2, 1.0), (3, 5.0)] {
+            let w = standard_normal_matrix(&mut chain_rng(seed, 9), n, q) * scale;
+            let fx = model.predict(&w, &p.data.x).unwrap();
+            assert!(fx.amax() <= f, "{arch:?}: |f_W| {} > F {f}", fx.amax());
+            let mut grad = Coef::zeros(n, q);
+            model.gradient(&w, &mut grad);
+            assert!(grad.norm() <= b, "{arch:?}: ‖∇‖ {} > B {b}", grad.norm());
+            let values = model.values(&w);
+            let (gv, risk) = model.value_gradient(&values);
+            let (fv, frisk) = model.frechet_gradient_values(&values);
+            assert_eq!(frisk, risk);
+            assert!((&fv - gv * pts as f64).amax() <= 1e-12 * fv.amax());
+        }
+    }
+}
+
 /// Bad shapes are typed errors.
 #[test]
 fn layered_rejects_bad_inputs() {
