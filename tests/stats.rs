@@ -121,6 +121,12 @@ fn least_squares_lines_by_hand() {
     assert_close!(b, 2.0 / 7.0);
     assert_close!(se, (2.0f64 / 7.0).sqrt());
     assert_close!(chi2, 12.0 / 7.0);
+    // Five points (n − 2 = 3 ≠ n/2): y = [1, 3, 2, 5, 4], Sxx = 10, Sxy = 8,
+    // slope 0.8, intercept 1.4, RSS = 3.6, se = √(3.6 / 3 / 10).
+    let (a, b, se) = fit_line(&[0.0, 1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 5.0, 4.0]);
+    assert_close!(a, 1.4);
+    assert_close!(b, 0.8);
+    assert_close!(se, 0.12f64.sqrt());
 }
 
 #[test]

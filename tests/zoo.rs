@@ -211,6 +211,34 @@ mod ot {
         }
     }
 
+    /// The Nyström extension reproduces the basis at the source points
+    /// (e_k(x_t) = (1/(nμ_k)) Σ_i k(x_t, x_i) e_k(x_i) is the eigen equation
+    /// of the kernel matrix, mode by mode): the map at z = x_i through
+    /// `basis_at` is the training map, for several W. Written for the
+    /// mutation campaign of issue 20 (`basis_at`, `map_with_basis`).
+    #[test]
+    fn nystrom_basis_reproduces_the_training_map() {
+        for (n, seed) in [(8, 1), (14, 2)] {
+            let s = OtSetting {
+                modes: 6,
+                ..OtSetting::record(n, 10.0)
+            };
+            let (_, model, init) = ot_problem(&s, &Gaussians::record(), seed).unwrap();
+            let (nm, q) = model.shape();
+            let basis = model.basis_at(model.source());
+            for scale in [0.0, 0.3, 1.0] {
+                let w = &init + standard_normal_matrix(&mut chain_rng(seed, 79), nm, q) * scale;
+                let want = model.map_train(&w);
+                let got = model.map_with_basis(&w, &basis);
+                assert!(
+                    (&got - &want).amax() <= 1e-9 * want.amax(),
+                    "n {n}, scale {scale}: {}",
+                    (&got - &want).amax()
+                );
+            }
+        }
+    }
+
     /// The closed forms of the record: A pushes Σ_P to Σ_Q and is symmetric
     /// positive definite (Brenier); B pushes Σ_P to Σ_Q too but costs more.
     #[test]
