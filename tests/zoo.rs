@@ -239,6 +239,37 @@ mod ot {
         }
     }
 
+    /// A1(ii)'s bound of the OT map (docs of `OtMap::gradient_bound`):
+    /// B = n ((2/n)(x_max + R√d) + (4τ/(nσ)) e^{−1/2}) worked out here at
+    /// τ = 0 and τ = 7, and it bounds ‖∇𝓛̂‖ at random W. Written for the
+    /// mutation campaign of issue 20.
+    #[test]
+    fn ot_gradient_bound_is_its_formula_and_bounds() {
+        let n = 10;
+        let s = OtSetting {
+            modes: 6,
+            ..OtSetting::record(n, 10.0)
+        };
+        let (_, model, init) = ot_problem(&s, &Gaussians::record(), 4).unwrap();
+        let x = model.source();
+        let d = x.ncols() as f64;
+        let x_max = (0..n).map(|i| x.row(i).norm()).fold(0.0, f64::max);
+        let transport = 2.0 * (x_max + model.clip() * d.sqrt());
+        for tau in [0.0, 7.0] {
+            let m = model.with_penalty(tau);
+            let want = transport + 4.0 * tau / s.sigma * (-0.5f64).exp();
+            let b = m.gradient_bound();
+            assert!((b - want).abs() <= 1e-13 * want, "τ = {tau}: {b} vs {want}");
+            let (nm, q) = m.shape();
+            for (seed, scale) in [(1, 0.1), (2, 1.0), (3, 10.0)] {
+                let w = &init + standard_normal_matrix(&mut chain_rng(seed, 80), nm, q) * scale;
+                let mut g = Coef::zeros(nm, q);
+                m.gradient(&w, &mut g);
+                assert!(g.norm() <= b, "τ = {tau}: ‖∇‖ {} > B {b}", g.norm());
+            }
+        }
+    }
+
     /// The closed forms of the record: A pushes Σ_P to Σ_Q and is symmetric
     /// positive definite (Brenier); B pushes Σ_P to Σ_Q too but costs more.
     #[test]
