@@ -121,6 +121,14 @@ fn least_squares_lines_by_hand() {
     assert_close!(b, 2.0 / 7.0);
     assert_close!(se, (2.0f64 / 7.0).sqrt());
     assert_close!(chi2, 12.0 / 7.0);
+    // Where Σw x ≠ Σ(w + x) (the case above has 9 = 9): w = [1, 4, 1, 1],
+    // x̄_w = 9/7, ȳ_w = 6/7, Sxx = 266/49, Sxy = 259/49, slope 37/38,
+    // intercept −15/38, χ² = 141/38.
+    let (a, b, se, chi2) = fit_line_weighted(&[0.0, 1.0, 2.0, 3.0], &[1.0, 0.0, 2.0, 3.0], &[1.0, 0.5, 1.0, 1.0]);
+    assert_close!(a, -15.0 / 38.0);
+    assert_close!(b, 37.0 / 38.0);
+    assert_close!(se, (49.0f64 / 266.0).sqrt());
+    assert_close!(chi2, 141.0 / 38.0);
     // Five points (n − 2 = 3 ≠ n/2): y = [1, 3, 2, 5, 4], Sxx = 10, Sxy = 8,
     // slope 0.8, intercept 1.4, RSS = 3.6, se = √(3.6 / 3 / 10).
     let (a, b, se) = fit_line(&[0.0, 1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 5.0, 4.0]);
