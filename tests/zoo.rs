@@ -293,3 +293,112 @@ mod ot {
         assert!(spec.build().is_err());
     }
 }
+
+/// The zoo's spec limits (`spec::zoo`) are inclusive and each problem names
+/// its field and the offending number: n·M·L ≤ 2^27, modes ≤ M·L, clip
+/// R ≥ 1 (layered); τ ≥ 0, the target factor d × d, n ≤ 4096 and modes ≤ n
+/// (ot-map). The built ot-map target sample is y_j = m_Q + L z_j: linear
+/// in L and shifted by m_Q; the discrete model's index points are
+/// (i + ½)/M. Written for the mutation campaign of issue 20.
+#[test]
+fn zoo_spec_limits_are_inclusive_and_named() {
+    use transport_langevin::spec::{zoo, AnyModel, DataSpec, ModelSpec, Spec, SpectrumSpec, MAX_N_TIMES_WIDTH, MAX_WIDTH};
+    let problems = |s: &Spec| s.problems().iter().map(|e| format!("{e:?}")).collect::<Vec<_>>();
+    let has = |s: &Spec, what: &str| problems(s).iter().any(|p| p.contains(what));
+    let example = |kind: &str| zoo::examples().into_iter().find(|e| e.0 == kind).unwrap().2;
+    // Four layers of 8: M·L = 32 divides 2^27, so the limit itself is reachable.
+    let mut deep = example("deep");
+    if let ModelSpec::Deep { layers, .. } = &mut deep.model {
+        *layers = 4;
+    }
+    assert!(problems(&deep).is_empty(), "{:?}", problems(&deep));
+    let ModelSpec::Deep { width, layers, .. } = deep.model.clone() else {
+        unreachable!()
+    };
+    let p = width * layers;
+    let with_n = |s: &Spec, n: usize| Spec {
+        data: DataSpec::Toy { n, dim: 2, seed: 7 },
+        ..s.clone()
+    };
+    let at = MAX_N_TIMES_WIDTH as usize / p;
+    assert_eq!((at * p) as f64, MAX_N_TIMES_WIDTH);
+    assert!(!has(&with_n(&deep, at), "data.n x model.width x model.layers"));
+    assert!(has(&with_n(&deep, at + 1), &format!("value: {:?}", ((at + 1) * p) as f64)));
+    let with_modes = |s: &Spec, modes: usize| Spec {
+        spectrum: SpectrumSpec::GaussianKernel { bandwidth: 2.0, modes },
+        ..s.clone()
+    };
+    assert!(!has(&with_modes(&deep, p), "TooManyModes"));
+    assert!(has(
+        &with_modes(&deep, p + 1),
+        &format!("TooManyModes {{ modes: {}, width: {p} }}", p + 1)
+    ));
+    let with_clip = |r: f64| {
+        let mut s = deep.clone();
+        if let ModelSpec::Deep { clip_r, .. } = &mut s.model {
+            *clip_r = r;
+        }
+        s
+    };
+    assert!(!has(&with_clip(1.0), "model.clip_r"));
+    assert!(has(&with_clip(0.999), "model.clip_r"));
+
+    let ot = example("ot-map");
+    assert!(problems(&ot).is_empty(), "{:?}", problems(&ot));
+    // Edits the ot-map spec's (penalty, target factor, target mean).
+    type OtEdit<'a> = &'a dyn Fn(&mut f64, &mut Vec<Vec<f64>>, &mut Vec<f64>);
+    let ot_with = |f: OtEdit| {
+        let mut s = ot.clone();
+        if let ModelSpec::OtMap {
+            penalty,
+            target_factor,
+            target_mean,
+            ..
+        } = &mut s.model
+        {
+            f(penalty, target_factor, target_mean);
+        }
+        s
+    };
+    assert!(!has(&ot_with(&|t, _, _| *t = 0.0), "model.penalty"));
+    assert!(has(&ot_with(&|t, _, _| *t = -1e-9), "model.penalty"));
+    assert!(has(&ot_with(&|_, l, _| *l = vec![vec![1.0; 3]; 3]), "expected: 4, found: 9"));
+    let three = Spec {
+        data: DataSpec::Toy { n: 12, dim: 3, seed: 7 },
+        ..ot_with(&|_, l, m| {
+            *l = vec![vec![1.0; 2]; 2];
+            *m = vec![0.0; 3];
+        })
+    };
+    assert!(has(&three, "expected: 9, found: 4"), "{:?}", problems(&three));
+    assert!(!has(&with_n(&ot, MAX_WIDTH), "the source points are the index set"));
+    assert!(has(&with_n(&ot, MAX_WIDTH + 1), "the source points are the index set"));
+    let n = 12;
+    assert!(!has(&with_modes(&with_n(&ot, n), n), "TooManyModes"));
+    assert!(has(&with_modes(&with_n(&ot, n), n + 1), "TooManyModes"));
+
+    // The target sample: linear in L, shifted by m_Q.
+    let target = |s: &Spec| match s.build().unwrap().model {
+        AnyModel::OtMap(m) => m.target().clone(),
+        _ => unreachable!(),
+    };
+    let base = target(&ot);
+    let m_q = nalgebra::RowDVector::from_vec(vec![1.0, -0.5]);
+    let doubled = target(&ot_with(&|_, l, _| l.iter_mut().for_each(|r| r.iter_mut().for_each(|v| *v *= 2.0))));
+    let shifted = target(&ot_with(&|_, _, m| *m = vec![3.0, 0.5]));
+    for i in 0..base.nrows() {
+        let b = base.row(i) - &m_q;
+        assert!((doubled.row(i) - &m_q - &b * 2.0).amax() < 1e-12);
+        assert!((shifted.row(i) - base.row(i) - nalgebra::RowDVector::from_vec(vec![2.0, 1.0])).amax() < 1e-12);
+    }
+    // The discrete model's index points.
+    let discrete = example("discrete");
+    let ModelSpec::Discrete { width: m, .. } = discrete.model else {
+        unreachable!()
+    };
+    let t = discrete.build().unwrap().particles.unwrap();
+    assert_eq!(t.shape(), (m, 1));
+    for i in 0..m {
+        assert_eq!(t[(i, 0)], (i as f64 + 0.5) / m as f64);
+    }
+}
