@@ -199,6 +199,18 @@ fn gaussian_coordinate_checks_by_hand() {
     // The mean check rejects a mean 3 away (control).
     let [_, m] = gaussian_coordinate_checks(&states, 1, 3.0, 5.0, alpha, "x");
     assert!(!m.passed);
+    // K = 1000 draws 0.5 ± 2 (x̄ = 0.5, Σx²/K = 4.25): the mean is the
+    // sample's; the variance tolerance is still the upper side hi/K − 1 (χ²
+    // is right-skewed: hi − K > K − lo at every K), which at this K is
+    // below 1 + lo/K or K/lo.
+    let states: Vec<Vec<f64>> = (0..1000).map(|j| vec![0.5 + if j % 2 == 0 { 2.0 } else { -2.0 }]).collect();
+    let [v, m] = gaussian_coordinate_checks(&states, 0, 0.0, 4.0, alpha, "y");
+    let (lo, hi) = chi_squared_interval(1000.0, alpha);
+    assert!(hi / 1000.0 - 1.0 > 1.0 - lo / 1000.0);
+    assert_close!(v.empirical, 4.25);
+    assert_close!(v.tolerance, 4.0 * (hi / 1000.0 - 1.0));
+    assert_close!(m.empirical, 0.5);
+    assert_close!(m.stderr, (4.0f64 / 1000.0).sqrt());
 }
 
 #[test]
