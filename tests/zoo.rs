@@ -398,7 +398,32 @@ fn zoo_spec_limits_are_inclusive_and_named() {
     };
     let t = discrete.build().unwrap().particles.unwrap();
     assert_eq!(t.shape(), (m, 1));
+    let a = discrete.build().unwrap().second_layer.unwrap();
     for i in 0..m {
         assert_eq!(t[(i, 0)], (i as f64 + 0.5) / m as f64);
+        assert_eq!(a[i], if i % 2 == 0 { 1.0 } else { -1.0 } / m as f64, "a_{i} = ±1/M");
+    }
+    // The deep model's index points: layer ℓ's M points are the same M
+    // particles w_m with the layer coordinate s(ℓ + 1) appended; the read-out
+    // weights a_r = w_r / M (row by row in `second_layer`).
+    let ModelSpec::Deep {
+        width: m,
+        layers,
+        layer_scale,
+        ..
+    } = deep.model.clone()
+    else {
+        unreachable!()
+    };
+    let built = with_n(&deep, 16).build().unwrap();
+    let (p, a) = (built.particles.unwrap(), built.second_layer.unwrap());
+    let d = p.ncols() - 1;
+    assert_eq!((p.nrows(), a.len()), (m * layers, m * layers * d));
+    for r in 0..m * layers {
+        assert_eq!(p[(r, d)], layer_scale * (r / m + 1) as f64, "layer coordinate of point {r}");
+        for j in 0..d {
+            assert_eq!(p[(r, j)], p[(r % m, j)]);
+            assert_eq!(a[r * d + j], p[(r, j)] / m as f64);
+        }
     }
 }
