@@ -221,6 +221,9 @@ fn rhat_by_hand() {
     let b = vec![1.0, 2.0, 3.0, 4.0];
     // means 1.5, 2.5: B/n = 1/2; R̂² = (3/4 · 5/3 + 1/2) / (5/3) = 1.05.
     assert_close!(rhat(&[a.clone(), b.clone()]), 1.05f64.sqrt());
+    // Two points a chain are enough: [0, 1], [1, 3]: W = (1/2 + 2)/2, B/n =
+    // variance of (1/2, 2) = 9/8; R̂² = (½ · 5/4 + 9/8) / (5/4) = 1.4.
+    assert_close!(rhat(&[vec![0.0, 1.0], vec![1.0, 3.0]]), 1.4f64.sqrt());
     // means 1.5, 2.5, 1.5: B/n = 1/3; R̂² = (5/4 + 1/3) / (5/3) = 0.95.
     let c = vec![0.0, 1.0, 2.0, 3.0, 100.0];
     assert_close!(rhat(&[a.clone(), b, c]), 0.95f64.sqrt());
