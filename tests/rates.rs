@@ -248,3 +248,48 @@ fn minorization_is_stable_under_grid_refinement() {
     assert!(((a - b) / b).abs() < 0.01, "{a} vs {b}");
     assert!(a / std::f64::consts::LN_10 < -40.0, "{a}");
 }
+
+/// The minorization grid follows its documented rule: half-width
+/// √level_max + 2 + 8 sd_n + 8 sd (sd the one-step kernel's, sd_n² =
+/// sd²(1 − S^{2n})/(1 − S²) the n-step law's, S = 1/(1 + ηλ)) and spacing
+/// min(sd/per_sd, 0.05) (the grid's spacing then shrunk to fit). Written
+/// for the mutation campaign of issue 20.
+#[test]
+fn minorization_grid_follows_its_rule() {
+    use transport_langevin::oracle::minorization::minorization_grid;
+    for (s, radius, steps, per_sd) in [
+        (
+            WellSetting {
+                beta: 2.0,
+                lambda: 0.5,
+                eta: 0.1,
+            },
+            1.5,
+            3,
+            2.0,
+        ),
+        (
+            WellSetting {
+                beta: 20.0,
+                lambda: 1.0,
+                eta: 0.05,
+            },
+            0.7,
+            10,
+            4.0,
+        ),
+    ] {
+        let sf: f64 = 1.0 / (1.0 + s.eta * s.lambda);
+        let sd = sf * (2.0 * s.eta / s.beta).sqrt();
+        let sd_n = (sd * sd * (1.0 - sf.powi(2 * steps)) / (1.0 - sf * sf)).sqrt();
+        let r = radius + 2.0 + 8.0 * sd_n + 8.0 * sd;
+        let h = (sd / per_sd).min(0.05);
+        let grid = minorization_grid(s, radius, steps as usize, per_sd).unwrap();
+        let (lo, hi) = (grid.x[0], grid.x[grid.x.len() - 1]);
+        assert!((lo + r).abs() < 1e-12 && (hi - r).abs() < 1e-12, "[{lo}, {hi}] vs ±{r}");
+        // ⌈2r/h⌉ + 1 points, the spacing shrunk to fit.
+        let points = (2.0 * r / h).ceil() as usize + 1;
+        assert_eq!(grid.x.len(), points);
+        assert!((grid.h - 2.0 * r / (points - 1) as f64).abs() < 1e-15, "{} vs {h}", grid.h);
+    }
+}
