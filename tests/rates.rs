@@ -293,3 +293,61 @@ fn minorization_grid_follows_its_rule() {
         assert!((grid.h - 2.0 * r / (points - 1) as f64).abs() < 1e-15, "{} vs {h}", grid.h);
     }
 }
+
+/// The one-step log kernel of the minorization (steps = 1, computed from
+/// the Gaussian exponents) is ln of the grid kernel `scheme_kernel` on the
+/// same grid (row-normalised densities) wherever the latter does not
+/// underflow, on the double well; a small set larger than the grid serves is
+/// a typed error (its edge is allowed); and `wells` returns the roots of
+/// U' = λw + 𝓛̂' found by bisection, one in each half-line. Written for the
+/// mutation campaign of issue 20.
+#[test]
+fn minorization_one_step_kernel_and_wells() {
+    use transport_langevin::oracle::minorization::{minorization_grid, wells, LogKernel};
+    let s = WellSetting {
+        beta: 4.0,
+        lambda: 0.5,
+        eta: 0.1,
+    };
+    let k = LogKernel::new(&WELL, s, 2.0, 1, 2.0).unwrap();
+    let grid = minorization_grid(s, 2.0, 1, 2.0).unwrap();
+    assert_eq!(k.grid.x, grid.x);
+    let p = scheme_kernel(&WELL, s, &grid);
+    let mut compared = 0;
+    for i in (0..grid.x.len()).step_by(7) {
+        for j in 0..grid.x.len() {
+            if p[(i, j)] > 1e-200 {
+                assert!(
+                    (k.lp[(i, j)] - p[(i, j)].ln()).abs() < 1e-9 * (1.0 + p[(i, j)].ln().abs()),
+                    "({i}, {j})"
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 1000, "{compared}");
+    assert!(k.minorize(4.0, (-1.0, 1.0)).is_ok());
+    assert!(matches!(
+        k.minorize(4.0 * 1.0001, (-1.0, 1.0)),
+        Err(transport_langevin::Error::Numerical(_))
+    ));
+    let du = |w: f64| s.lambda * w + WELL.d1(w);
+    let root = |mut lo: f64, mut hi: f64| {
+        assert!(du(lo) < 0.0 && du(hi) > 0.0);
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if du(mid) < 0.0 {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    };
+    let (left, right) = wells(&WELL, s.lambda);
+    let (want_left, want_right) = (root(-1.5, -0.5), root(0.5, 1.5));
+    assert!(
+        (left - want_left).abs() <= 1e-4 && (right - want_right).abs() <= 1e-4,
+        "({left}, {right}) vs ({want_left}, {want_right})"
+    );
+}
