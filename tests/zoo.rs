@@ -427,3 +427,23 @@ fn zoo_spec_limits_are_inclusive_and_named() {
         }
     }
 }
+
+/// The A1(ii) control's wrong variant (`Layered::unnormalised`): the
+/// discrete network's read-out ±1 instead of ±1/M (its output bound Σ|a_m|
+/// grows from 1 to M), the deep network without its clip (no gradient bound
+/// exists). Written for the mutation campaign of issue 20.
+#[test]
+fn unnormalised_variants_are_the_documented_ones() {
+    use transport_langevin::spec::{zoo, AnyModel};
+    let layered = |kind: &str| match zoo::examples().into_iter().find(|e| e.0 == kind).unwrap().2.build().unwrap().model {
+        AnyModel::Layered(m) => m,
+        _ => unreachable!(),
+    };
+    let discrete = layered("discrete");
+    let m = discrete.width() as f64;
+    assert!((discrete.output_bound(1.0) - 1.0).abs() < 1e-12);
+    assert!((discrete.unnormalised().unwrap().output_bound(1.0) - m).abs() < 1e-12 * m);
+    let deep = layered("deep");
+    assert!(deep.gradient_bound(1.0, 1.0).is_some());
+    assert!(deep.unnormalised().unwrap().gradient_bound(1.0, 1.0).is_none());
+}
