@@ -206,6 +206,7 @@ fn statistical(beta_theirs: f64, seed: u64) -> conform::Verdict {
         .unwrap();
     let r = conform_statistical(&spec, &spec.build().unwrap(), &theirs.without_noise()).unwrap();
     println!("beta {beta_theirs}: {}", r.summary());
+    assert_eq!(r.conforms(), r.verdict == conform::Verdict::Conforms, "conforms() is the verdict");
     r.verdict
 }
 
