@@ -262,7 +262,7 @@ run_one() { # module targets profile timeout extra functions skip sample mode
     fi
     if [ -n "$sample" ]; then
         select+=(--shard "0/$sample" --sharding round-robin)
-        echo "every ${sample}th mutant (round-robin shard 0/$sample)" >"$OUT/$slug/sample"
+        echo "1 mutant in $sample (round-robin shard 0/$sample)" >"$OUT/$slug/sample"
     fi
     filter=("${select[@]}")
     dir="$OUT/$slug/$mode"
