@@ -66,9 +66,9 @@ case "$MODE" in all|correctness|both|recheck) ;; *) echo "mutants.sh: --mode is 
 # N-th mutant of the row, cargo-mutants' round-robin shard 0/N).
 # A row with a sample is named <module>-every<N>th and one with a skip
 # <module>-rest; the table says which functions and what share they cover.
-# oracle.rs is split that way: the bodies of LinearGaussian::ar1 and
-# q_and_b (tuples of matrices) give 1 100 type-guessed replacements, almost
-# all unviable, a build each, so every 10th of their mutants is tested and
+# oracle.rs is split that way: LinearGaussian::ar1 and q_and_b return
+# tuples of matrices, whose type-guessed replacements make 1 132 mutants,
+# almost all unviable, a build each; every 10th of them is tested, and
 # every mutant of the rest of the file.
 # conform/statistical.rs is sampled (every 2nd mutant): its 358 mutants
 # cost 30 s each (the conform target's build and run at opt-level 0).
@@ -76,8 +76,9 @@ case "$MODE" in all|correctness|both|recheck) ;; *) echo "mutants.sh: --mode is 
 # oracle/minorization.rs (P1's minorization oracle, tested by the two
 # `minorization` tests of `rates`) were added last (2026-12-03) and are
 # sampled every 4th mutant until a full run. model/layered.rs and
-# model/ot_map.rs (tested by `zoo`) were sampled the same way first; their
-# full rows count the sample as an earlier part.
+# model/ot_map.rs (tested by `zoo`) are full rows (in the recorded
+# campaign their every-4th samples, run first, were moved in as the first
+# correctness part).
 # Rows with functions (and no sample) mutate an experiment's verdict logic
 # alone (the functions that turn measurements into checks and a status);
 # their results go to <module>-verdict. They are tested by tests/verdicts*.rs
@@ -241,9 +242,8 @@ PY
 
 run_one() { # module targets profile timeout extra functions skip sample mode
     local module="$1" targets="$2" profile="$3" timeout="$4" extra="$5" functions="$6" skip="$7" sample="$8" mode="$9"
-    local slug dir args=() t skips=() filter=() select=()
+    local slug dir args=() t skips=() filter=()
     slug=$(echo "$module" | sed 's|^src/||; s|/|_|g; s|\.rs$||')
-    # The mutants inside these functions and those replacing their body.
     if [ -n "$sample" ]; then
         slug="$slug-every${sample}th"
     elif [ -n "$functions" ]; then
@@ -252,19 +252,19 @@ run_one() { # module targets profile timeout extra functions skip sample mode
         slug="$slug-rest"
     fi
     mkdir -p "$OUT/$slug"
+    # The mutants inside these functions and those replacing their body.
     if [ -n "$functions" ]; then
-        select=(-F "(in |replace )(${functions//,/|})( |\$)")
+        filter=(-F "(in |replace )(${functions//,/|})( |\$)")
         echo "(in |replace )(${functions//,/|})( |\$)" >"$OUT/$slug/functions"
     fi
     if [ -n "$skip" ]; then
-        select+=(-E "(in |replace )(${skip//,/|})( |\$)")
+        filter+=(-E "(in |replace )(${skip//,/|})( |\$)")
         echo "(in |replace )(${skip//,/|})( |\$)" >"$OUT/$slug/skip"
     fi
     if [ -n "$sample" ]; then
-        select+=(--shard "0/$sample" --sharding round-robin)
+        filter+=(--shard "0/$sample" --sharding round-robin)
         echo "1 mutant in $sample (round-robin shard 0/$sample)" >"$OUT/$slug/sample"
     fi
-    filter=("${select[@]}")
     dir="$OUT/$slug/$mode"
     if [ -f "$dir/done" ] && [ "$mode" != recheck ]; then
         echo "[$module $mode] done before: skipped"
