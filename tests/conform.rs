@@ -2064,6 +2064,29 @@ fn exact_reference_is_the_moment_recursion_averaged() {
     }
 }
 
+/// A hand-made reference value of the statistical mode.
+fn ref_value(name: &'static str, mean: f64, mcse: f64, ess: Option<f64>, rhat: Option<f64>) -> conform::ReferenceValue {
+    conform::ReferenceValue {
+        name,
+        mean,
+        mcse,
+        ess,
+        rhat,
+    }
+}
+
+/// A hand-made reference (8 reference chains) for chains of `steps` steps
+/// kept every `thin`.
+fn stat_reference(steps: usize, thin: usize, values: Vec<conform::ReferenceValue>) -> conform::StatReference {
+    conform::StatReference {
+        method: "reference chains",
+        steps,
+        thin,
+        chains: 8,
+        values,
+    }
+}
+
 /// A reference is unreliable when a value's split-R̂ exceeds [`MAX_RHAT`]
 /// or its ESS is below [`MIN_ESS`] (both limits allowed); an exact value
 /// (no R̂, no ESS) never is. The report names the value. And a reference
@@ -2071,21 +2094,9 @@ fn exact_reference_is_the_moment_recursion_averaged() {
 /// of issue 20.
 #[test]
 fn reference_reliability_and_length_limits() {
-    use transport_langevin::conform::{ReferenceValue, StatReference, MAX_RHAT, MIN_ESS};
-    let value = |name: &'static str, rhat: Option<f64>, ess: Option<f64>| ReferenceValue {
-        name,
-        mean: 1.0,
-        mcse: 0.1,
-        ess,
-        rhat,
-    };
-    let reference = |values: Vec<ReferenceValue>| StatReference {
-        method: "reference chains",
-        steps: 100,
-        thin: 1,
-        chains: 8,
-        values,
-    };
+    use transport_langevin::conform::{MAX_RHAT, MIN_ESS};
+    let value = |name: &'static str, rhat: Option<f64>, ess: Option<f64>| ref_value(name, 1.0, 0.1, ess, rhat);
+    let reference = |values| stat_reference(100, 1, values);
     let good = reference(vec![
         value("emp_risk", Some(1.0), Some(1000.0)),
         value("sq_norm", Some(MAX_RHAT), Some(MIN_ESS)),
@@ -2134,7 +2145,7 @@ fn statistical_verdict_names_are_the_documented_ones() {
 #[test]
 fn chain_comparisons_are_welch_t_tests() {
     use statrs::distribution::{ContinuousCDF, StudentsT};
-    use transport_langevin::conform::{check_chain, ReferenceValue, StatReference};
+    use transport_langevin::conform::check_chain;
     use transport_langevin::model::Potential;
     use transport_langevin::space::Coef;
     let spec = conform::conformance_specs()[0].1.clone();
@@ -2143,13 +2154,7 @@ fn chain_comparisons_are_welch_t_tests() {
     let v: Vec<f64> = (0..n * q).map(|j| [0.5, -0.25, 0.125][j % 3]).collect();
     let vv: f64 = v.iter().map(|x| x * x).sum();
     let states: Vec<Vec<f64>> = (0..65).map(|k| v.iter().map(|x| k as f64 * x).collect()).collect();
-    let value = |name: &'static str, mean: f64, mcse: f64, ess: Option<f64>| ReferenceValue {
-        name,
-        mean,
-        mcse,
-        ess,
-        rhat: ess.map(|_| 1.0),
-    };
+    let value = |name: &'static str, mean: f64, mcse: f64, ess: Option<f64>| ref_value(name, mean, mcse, ess, ess.map(|_| 1.0));
     let alpha = 0.01;
     let half = &states[32..];
     let series = [
@@ -2166,17 +2171,15 @@ fn chain_comparisons_are_welch_t_tests() {
         (vv, value("emp_risk", 3.0, own[0], Some(400.0))),
         (vv + 1.0, value("emp_risk", 3.0, 0.0, None)),
     ] {
-        let reference = StatReference {
-            method: "reference chains",
-            steps: 256,
-            thin: 4,
-            chains: 8,
-            values: vec![
+        let reference = stat_reference(
+            256,
+            4,
+            vec![
                 risk_ref,
                 value("sq_norm", 10.0, 0.5 * own[1], Some(250.0)),
                 value("step_sq", step_mean, 0.0, None),
             ],
-        };
+        );
         let cv = check_chain(&reference, &p, 7, &states, alpha).unwrap();
         assert_eq!(cv.chain, 7);
         for (i, c) in cv.comparisons.iter().enumerate() {
@@ -2200,14 +2203,7 @@ fn chain_comparisons_are_welch_t_tests() {
             }
         }
     }
-    let reference = StatReference {
-        method: "reference chains",
-        steps: 256,
-        thin: 4,
-        chains: 8,
-        values: vec![],
-    };
-    match check_chain(&reference, &p, 0, &states[..64], alpha) {
+    match check_chain(&stat_reference(256, 4, vec![]), &p, 0, &states[..64], alpha) {
         Err(Error::DimensionMismatch { expected, found, .. }) => assert_eq!((expected, found), (65, 64)),
         other => panic!("{other:?}"),
     }
