@@ -66,22 +66,23 @@ case "$MODE" in all|correctness|both|recheck) ;; *) echo "mutants.sh: --mode is 
 # N-th mutant of the row, cargo-mutants' round-robin shard 0/N).
 # A row with a sample is named <module>-every<N>th and one with a skip
 # <module>-rest; the table says which functions and what share they cover.
-# oracle.rs is split that way: LinearGaussian::ar1 and q_and_b return
+# No row of the recorded campaign is sampled any more: a sample was a
+# first look, and its results were then moved into the module's full row
+# as its first correctness part (correctness-part-00-every<N>th), so the
+# full run tested only the other mutants.
+# oracle.rs is split in two rows: LinearGaussian::ar1 and q_and_b return
 # tuples of matrices, whose type-guessed replacements make 1 132 mutants,
-# almost all unviable, a build each; every 10th of them is tested, and
-# every mutant of the rest of the file.
-# conform/statistical.rs is sampled (every 2nd mutant): its 358 mutants
-# cost 30 s each (the conform target's build and run at opt-level 0).
-# spec/zoo.rs (the zoo's spec kinds, tested by `zoo` and `conform`) and
-# oracle/minorization.rs (P1's minorization oracle, tested by the two
-# `minorization` tests of `rates`) were added last (2026-12-03) and are
-# sampled every 4th mutant until a full run. model/layered.rs and
-# model/ot_map.rs (tested by `zoo`) are full rows (in the recorded
-# campaign their every-4th samples, run first, were moved in as the first
-# correctness part).
-# Rows with functions (and no sample) mutate an experiment's verdict logic
-# alone (the functions that turn measurements into checks and a status);
-# their results go to <module>-verdict. They are tested by tests/verdicts*.rs
+# almost all unviable, a build each (row oracle-only); the rest of the file
+# is row oracle-rest.
+# conform/statistical.rs has 358 mutants at 30 s each (the conform
+# target's build and run at opt-level 0). spec/zoo.rs is tested by `zoo`
+# and `conform`, oracle/minorization.rs (P1's minorization oracle) by the
+# two `minorization` tests of `rates`; model/layered.rs and
+# model/ot_map.rs by `zoo`.
+# Rows with functions (and no sample) under src/experiments/ and
+# src/record.rs mutate an experiment's verdict logic alone (the functions
+# that turn measurements into checks and a status); their results go to
+# <module>-verdict (other rows with functions to <module>-only). They are tested by tests/verdicts*.rs
 # alone, which call those functions on synthetic measurements (no chains,
 # a second a mutant); the experiments' own tests (sweeps, minutes a
 # mutant) could only add to their scores. The profile is `mutants0` where the
@@ -110,15 +111,15 @@ src/dynamics/runner.rs|runner|mutants0|60|
 src/dynamics/coupling.rs|runner|mutants0|60|
 src/dynamics/ar1.rs|runner|mutants0|60|
 src/conform.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
-src/conform/statistical.rs|conform|mutants0|60|--skip numpy_worked_example_conforms|||2
+src/conform/statistical.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
 src/spec/mod.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
 src/spec/problem.rs|conform|mutants0|60|--skip numpy_worked_example_conforms
 src/spec/schema.rs|conform|mutants0|60|
-src/spec/zoo.rs|zoo conform|mutants0|60|--skip numpy_worked_example_conforms|||4
+src/spec/zoo.rs|zoo conform|mutants0|60|--skip numpy_worked_example_conforms
 src/oracle.rs|oracle_forms|mutants0|60|||LinearGaussian::ar1,LinearGaussian::q_and_b
-src/oracle.rs|oracle_forms|mutants0|60||LinearGaussian::ar1,LinearGaussian::q_and_b||10
+src/oracle.rs|oracle_forms|mutants0|60||LinearGaussian::ar1,LinearGaussian::q_and_b
 src/oracle/grid.rs|grid|mutants0|60|
-src/oracle/minorization.rs|rates|mutants0|60|minorization|||4
+src/oracle/minorization.rs|rates|mutants0|60|minorization
 src/stats.rs|stats|mutants0|60|
 src/space.rs|space models value_stability|mutants0|60|
 src/model/mod.rs|models|mutants0|60|
@@ -247,7 +248,10 @@ run_one() { # module targets profile timeout extra functions skip sample mode
     if [ -n "$sample" ]; then
         slug="$slug-every${sample}th"
     elif [ -n "$functions" ]; then
-        slug="$slug-verdict"
+        case "$module" in
+            src/experiments/*|src/record.rs) slug="$slug-verdict" ;;
+            *) slug="$slug-only" ;;
+        esac
     elif [ -n "$skip" ]; then
         slug="$slug-rest"
     fi
