@@ -2208,3 +2208,58 @@ fn chain_comparisons_are_welch_t_tests() {
         other => panic!("{other:?}"),
     }
 }
+
+/// `check_chains` splits the family false-failure probability evenly:
+/// each of the 3 comparisons of each of m chains is made at
+/// α = FALSE_FAILURE/(3m) (Bonferroni, module docs), so its thresholds are
+/// those of `check_chain` at that α, for m = 1 and m = 2 (a mutant of the
+/// split, 3 + m or 3m·FALSE_FAILURE, gives other thresholds). The report
+/// keeps the chains' indices and states the family probability. Written
+/// for the mutation campaign of issue 20 (`check_chains`, statistical.rs:568).
+#[test]
+fn check_chains_splits_the_false_failure_probability_over_chains_and_functions() {
+    use transport_langevin::conform::{check_chain, check_chains, TEST_FUNCTIONS};
+    use transport_langevin::model::Potential;
+    let spec = conform::conformance_specs()[0].1.clone();
+    let p = spec.build().unwrap();
+    let (n, q) = p.model.shape();
+    let v: Vec<f64> = (0..n * q).map(|j| [0.5, -0.25, 0.125][j % 3]).collect();
+    let states: Vec<Vec<f64>> = (0..65).map(|k| v.iter().map(|x| k as f64 * x).collect()).collect();
+    let reference = stat_reference(
+        256,
+        4,
+        vec![
+            ref_value("emp_risk", 3.0, 0.5, Some(100.0), Some(1.0)),
+            ref_value("sq_norm", 10.0, 0.5, Some(100.0), Some(1.0)),
+            ref_value("step_sq", 1.0, 0.25, Some(100.0), Some(1.0)),
+        ],
+    );
+    assert_eq!(TEST_FUNCTIONS.len(), 3);
+    for chains in [vec![(3u64, &states[..])], vec![(3u64, &states[..]), (5u64, &states[..])]] {
+        let m = chains.len();
+        let report = check_chains(reference.clone(), &p, &chains).unwrap();
+        assert_eq!(report.false_failure_prob, FALSE_FAILURE);
+        assert_eq!(report.chains.len(), m);
+        let each = FALSE_FAILURE / (3 * m) as f64;
+        for (cv, (c, s)) in report.chains.iter().zip(&chains) {
+            assert_eq!(cv.chain, *c);
+            let alone = check_chain(&reference, &p, *c, s, each).unwrap();
+            for (got, want) in cv.comparisons.iter().zip(&alone.comparisons) {
+                assert!(
+                    got.dof.is_finite() && got.threshold > 2.0,
+                    "{}: dof {}, threshold {}",
+                    got.name,
+                    got.dof,
+                    got.threshold
+                );
+                assert_eq!(
+                    got.threshold,
+                    want.threshold,
+                    "{} with {m} chain(s): α = FALSE_FAILURE/{}",
+                    got.name,
+                    3 * m
+                );
+            }
+        }
+    }
+}
