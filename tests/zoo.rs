@@ -239,6 +239,58 @@ mod ot {
         }
     }
 
+    /// The OT map's `Model` predictions are the squared displacements
+    /// ‖x − f_W(x)‖² (docs of `impl Model for OtMap`), worked out here row
+    /// by row from `map_train` at the source points and from the Nyström
+    /// map at new points z; their mean at the source points is the
+    /// transport cost of `parts`. The map f_W(x) = x would give 0 and the
+    /// control ‖x + f_W(x)‖² does not match. An input of the wrong
+    /// dimension or with a NaN is a typed error. Written for the mutation
+    /// campaign of issue 20 (`predict`, `predict_train`).
+    #[test]
+    fn ot_predictions_are_squared_displacements() {
+        use transport_langevin::error::Error;
+        let s = OtSetting {
+            modes: 6,
+            ..OtSetting::record(10, 10.0)
+        };
+        let (_, model, init) = ot_problem(&s, &Gaussians::record(), 5).unwrap();
+        let (nm, q) = model.shape();
+        let x = model.source().clone();
+        let z = standard_normal_matrix(&mut chain_rng(5, 81), 4, x.ncols()) * 1.5;
+        for scale in [0.0, 0.5] {
+            let w = &init + standard_normal_matrix(&mut chain_rng(5, 80), nm, q) * scale;
+            let u = model.map_train(&w);
+            let want = DVector::from_fn(x.nrows(), |i, _| {
+                (0..x.ncols()).map(|j| (x[(i, j)] - u[(i, j)]).powi(2)).sum::<f64>()
+            });
+            let control = DVector::from_fn(x.nrows(), |i, _| {
+                (0..x.ncols()).map(|j| (x[(i, j)] + u[(i, j)]).powi(2)).sum::<f64>()
+            });
+            assert!((&want - &control).amax() > 0.1 * want.amax(), "control too close");
+            let train = model.predict_train(&w);
+            assert!((&train - &want).amax() <= 1e-12 * want.amax(), "predict_train, scale {scale}");
+            let at_x = model.predict(&w, &x).unwrap();
+            assert!((&at_x - &want).amax() <= 1e-9 * want.amax(), "predict at x_i, scale {scale}");
+            let cost = model.parts(&w).0;
+            assert!((train.mean() - cost).abs() <= 1e-12 * cost, "mean displacement vs cost");
+            let uz = model.map_with_basis(&w, &model.basis_at(&z));
+            let want_z = DVector::from_fn(z.nrows(), |t, _| {
+                (0..z.ncols()).map(|j| (z[(t, j)] - uz[(t, j)]).powi(2)).sum::<f64>()
+            });
+            let at_z = model.predict(&w, &z).unwrap();
+            assert!((&at_z - &want_z).amax() <= 1e-12 * want_z.amax(), "predict at new z, scale {scale}");
+        }
+        let w = init.clone();
+        match model.predict(&w, &DMatrix::zeros(3, x.ncols() + 1)) {
+            Err(Error::DimensionMismatch { expected, found, .. }) => assert_eq!((expected, found), (x.ncols(), x.ncols() + 1)),
+            other => panic!("{other:?}"),
+        }
+        let mut bad = z.clone();
+        bad[(1, 0)] = f64::NAN;
+        assert!(model.predict(&w, &bad).is_err());
+    }
+
     /// A1(ii)'s bound of the OT map (docs of `OtMap::gradient_bound`):
     /// B = n ((2/n)(x_max + R√d) + (4τ/(nσ)) e^{−1/2}) worked out here at
     /// τ = 0 and τ = 7, and it bounds ‖∇𝓛̂‖ at random W. Written for the
