@@ -320,7 +320,7 @@ run_one() { # module targets profile timeout extra functions skip sample mode
         skips=(--skip value_stability --skip golden)
     fi
     mkdir -p "$dir"
-    echo "[$module${functions:+ verdict} $mode] $(date -u +%H:%M:%S) cargo mutants -f $module --in-place --profile $profile ${args[*]} ${filter[*]} -- -- ${skips[*]} $extra" | cut -c1-300
+    echo "[$module → $slug $mode] $(date -u +%H:%M:%S) cargo mutants -f $module --in-place --profile $profile ${args[*]} ${filter[*]} -- -- ${skips[*]} $extra" | cut -c1-300
     local start=$SECONDS
     # Exit status 2 (missed mutants) and 3 (timeouts) are results, not errors.
     cargo mutants -f "$module" --in-place --timeout "$timeout" --profile "$profile" \
