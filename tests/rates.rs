@@ -223,6 +223,57 @@ fn minorization_matches_the_ou_closed_form() {
     assert!((kd / vn(s.beta) - 1.0).abs() < 1e-3, "{kd} vs {}", vn(s.beta));
 }
 
+/// The scaled powers of `log_kernel_power` (D⁻¹PⁿD with D = diag(e^{−c x²}),
+/// c = 400/x_max²) keep entries that underflow unscaled. On the OU scheme
+/// (𝓛̂ ≡ 0) over n = 2 steps at β = 40 with C = [−4.1, 4.1], the grid's
+/// δ = Σ_j min_{x_i ∈ C} P²(x_i, x_j) is about e^{−800}, below the smallest
+/// double (e^{−745}). Here it is worked out in logarithms alone: the
+/// one-step kernel from its Gaussian exponents (rows normalised by
+/// log-sum-exp), its square by log-sum-exp over the middle node, the
+/// minima and their log-sum-exp. The oracle's ln δ matches it to 1e-9
+/// relative. Deterministic. Written for the mutation campaign of issue 20
+/// (the scaling, minorization.rs:69).
+#[test]
+fn minorization_scaled_powers_reach_below_the_underflow() {
+    use transport_langevin::oracle::minorization::LogKernel;
+    let s = WellSetting {
+        beta: 40.0,
+        lambda: 0.5,
+        eta: 0.1,
+    };
+    let r = 4.1;
+    let k = LogKernel::new(&FLAT, s, r, 2, 1.0).unwrap();
+    let x = &k.grid.x;
+    let g = x.len();
+    let lse = |a: &mut dyn Iterator<Item = f64>| {
+        let v: Vec<f64> = a.collect();
+        let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        m + v.iter().map(|t| (t - m).exp()).sum::<f64>().ln()
+    };
+    let sf = 1.0 / (1.0 + s.eta * s.lambda);
+    let sd = sf * (2.0 * s.eta / s.beta).sqrt();
+    let mut l1 = vec![vec![0.0; g]; g];
+    for i in 0..g {
+        let e: Vec<f64> = x.iter().map(|&y| -0.5 * ((y - sf * x[i]) / sd).powi(2)).collect();
+        let z = lse(&mut e.iter().copied());
+        for j in 0..g {
+            l1[i][j] = e[j] - z;
+        }
+    }
+    let rows: Vec<usize> = (0..g).filter(|&i| x[i].abs() <= r).collect();
+    let mins: Vec<f64> = (0..g)
+        .map(|j| {
+            rows.iter()
+                .map(|&i| lse(&mut (0..g).map(|y| l1[i][y] + l1[y][j])))
+                .fold(f64::INFINITY, f64::min)
+        })
+        .collect();
+    let want = lse(&mut mins.iter().copied());
+    assert!(want < -780.0, "the setting is below the underflow: {want}");
+    let m = k.minorize(r * r, (-1.0, 1.0)).unwrap();
+    assert!(((m.ln_delta - want) / want).abs() < 1e-9, "{} vs {want}", m.ln_delta);
+}
+
 /// The grid spacing of the minorization (sd/2) against sd/4 on the double
 /// well at β = 8, λ = 0.5 (δ_min ≈ 1e-45 on the printed small set): log10
 /// δ_min moves by less than 1 % (the precision `empirical.summary` of P1
