@@ -346,6 +346,40 @@ mod ot {
     }
 }
 
+/// `zoo::conformance_specs` are what their documentation says: the zoo's
+/// examples in the same order, each shortened to 10 steps of one chain at
+/// η = 0.02, with a seed of its own (none shared, none the example's), on
+/// toy data of 16 points (the example's dimension); model, spectrum, β,
+/// init and the rest are the example's. Written
+/// for the mutation campaign of issue 20 (`conformance_specs`).
+#[test]
+fn zoo_conformance_specs_are_the_examples_shortened() {
+    use std::collections::HashSet;
+    use transport_langevin::spec::{zoo, DataSpec, Spec};
+    let specs = zoo::conformance_specs();
+    let examples = zoo::examples();
+    assert_eq!(specs.len(), examples.len());
+    let mut seeds = HashSet::new();
+    for ((kind, spec), (ekind, _, example)) in specs.iter().zip(&examples) {
+        assert_eq!(kind, ekind);
+        assert_eq!((spec.eta, spec.steps, spec.chains), (0.02, 10, 1), "{kind}");
+        assert!(spec.seed != example.seed && seeds.insert(spec.seed), "{kind}: seed {}", spec.seed);
+        let (DataSpec::Toy { n, dim, .. }, DataSpec::Toy { dim: edim, .. }) = (&spec.data, &example.data) else {
+            panic!("{kind}: toy data expected")
+        };
+        assert_eq!((*n, dim), (16, edim), "{kind}");
+        let same = Spec {
+            eta: example.eta,
+            steps: example.steps,
+            chains: example.chains,
+            seed: example.seed,
+            data: example.data.clone(),
+            ..spec.clone()
+        };
+        assert_eq!(&same, example, "{kind}: only η, steps, chains, seed and data differ");
+    }
+}
+
 /// The zoo's spec limits (`spec::zoo`) are inclusive and each problem names
 /// its field and the offending number: n·M·L ≤ 2^27, modes ≤ M·L, clip
 /// R ≥ 1 (layered); τ ≥ 0, the target factor d × d, n ≤ 4096 and modes ≤ n

@@ -376,7 +376,7 @@ pub fn build(spec: &Spec, data: &Data) -> Result<Option<Built>> {
 
 /// The specs of the golden conformance vectors of this module's kinds
 /// (`golden/conformance/<kind>.json`): the examples, shortened to 10 steps
-/// of one chain, η = 0.02, with their own seeds.
+/// of one chain, η = 0.02, with their own seeds, on toy data of 16 points.
 pub fn conformance_specs() -> Vec<(&'static str, Spec)> {
     examples()
         .into_iter()
