@@ -349,7 +349,8 @@ fn minorization_grid_follows_its_rule() {
 /// the Gaussian exponents) is ln of the grid kernel `scheme_kernel` on the
 /// same grid (row-normalised densities) wherever the latter does not
 /// underflow, on the double well; a small set larger than the grid serves is
-/// a typed error (its edge is allowed); and `wells` returns the roots of
+/// a typed error (its edge is allowed); a well beyond the grid is taken at
+/// the grid's end node; and `wells` returns the roots of
 /// U' = λw + 𝓛̂' found by bisection, one in each half-line. Written for the
 /// mutation campaign of issue 20.
 #[test]
@@ -378,6 +379,10 @@ fn minorization_one_step_kernel_and_wells() {
     }
     assert!(compared > 1000, "{compared}");
     assert!(k.minorize(4.0, (-1.0, 1.0)).is_ok());
+    // A well beyond the grid is taken at its nearest node, the grid's end.
+    let ends = (grid.x[0], grid.x[grid.x.len() - 1]);
+    let far = k.minorize(4.0, (-1e3, 1e3)).unwrap().ln_overlap_wells;
+    assert_eq!(far, k.minorize(4.0, ends).unwrap().ln_overlap_wells);
     assert!(matches!(
         k.minorize(4.0 * 1.0001, (-1.0, 1.0)),
         Err(transport_langevin::Error::Numerical(_))
