@@ -349,8 +349,10 @@ fn minorization_grid_follows_its_rule() {
 /// the Gaussian exponents) is ln of the grid kernel `scheme_kernel` on the
 /// same grid (row-normalised densities) wherever the latter does not
 /// underflow, on the double well; a small set larger than the grid serves is
-/// a typed error (its edge is allowed); a well beyond the grid is taken at
-/// the grid's end node; and `wells` returns the roots of
+/// a typed error (its edge is allowed); the overlaps of the laws from the
+/// wells, from the ends of C and from ±(√level + 2) are those worked out
+/// from the log kernel at the nearest nodes; a well beyond the grid is
+/// taken at the grid's end node; and `wells` returns the roots of
 /// U' = λw + 𝓛̂' found by bisection, one in each half-line. Written for the
 /// mutation campaign of issue 20.
 #[test]
@@ -379,6 +381,22 @@ fn minorization_one_step_kernel_and_wells() {
     }
     assert!(compared > 1000, "{compared}");
     assert!(k.minorize(4.0, (-1.0, 1.0)).is_ok());
+    // The three overlaps Σ_j min(Pⁿ(a, x_j), Pⁿ(b, x_j)) worked out from lp
+    // at C = [−1.5, 1.5]: a, b the nodes nearest the wells, the outermost
+    // nodes in C, and the nodes nearest ±(1.5 + 2).
+    let nearest = |w: f64| {
+        (0..grid.x.len())
+            .min_by(|&i, &j| (grid.x[i] - w).abs().total_cmp(&(grid.x[j] - w).abs()))
+            .unwrap()
+    };
+    let overlap = |a: usize, b: usize| (0..grid.x.len()).map(|j| k.lp[(a, j)].min(k.lp[(b, j)]).exp()).sum::<f64>().ln();
+    let inside: Vec<usize> = (0..grid.x.len()).filter(|&i| grid.x[i].abs() <= 1.5).collect();
+    let m = k.minorize(2.25, (-1.1, 0.9)).unwrap();
+    let near = |got: f64, want: f64| (got - want).abs() < 1e-9 * want.abs().max(1.0);
+    assert!(near(m.ln_overlap_wells, overlap(nearest(-1.1), nearest(0.9))), "wells");
+    assert!(near(m.ln_overlap_ends, overlap(inside[0], inside[inside.len() - 1])), "ends");
+    assert!(near(m.ln_overlap_outside, overlap(nearest(-3.5), nearest(3.5))), "outside");
+    assert!(m.ln_overlap_outside < m.ln_overlap_ends && m.ln_overlap_ends < m.ln_overlap_wells);
     // A well beyond the grid is taken at its nearest node, the grid's end.
     let ends = (grid.x[0], grid.x[grid.x.len() - 1]);
     let far = k.minorize(4.0, (-1e3, 1e3)).unwrap().ln_overlap_wells;
