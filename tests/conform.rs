@@ -2000,30 +2000,36 @@ fn spec_defaults_and_streams_are_the_documented_ones() {
 /// kept states k = 0, thin, …, T, their second half `states[len/2..]`
 /// averaged; step_sq from Cov(W_{k+t}, W_k) = Fᵗ Σ_k, Fᵗ by repeated
 /// products. At thin > 1 (which step is kept matters) and long enough that
-/// Σ stops changing well before m (its rate is the square of m's).
-/// Deterministic (1e-12). Written for the mutation campaign of issue 20.
+/// Σ stops changing well before m (its rate is the square of m's); and with
+/// y = 0 and W_0 = 0, where m stays 0 and Σ alone must decide when the
+/// moments stop changing. Deterministic (1e-12). Written for the mutation campaign of issue 20.
 #[test]
 fn exact_reference_is_the_moment_recursion_averaged() {
     use nalgebra::{DMatrix, DVector};
     use transport_langevin::oracle::LinearGaussian;
     use transport_langevin::spec::AnyModel;
     let spec = conform::conformance_specs()[0].1.clone();
-    let p = spec.build().unwrap();
-    let AnyModel::Regression(model) = &p.model else {
-        panic!("the first conformance spec is regression")
-    };
-    let lg = LinearGaussian {
-        phi: model.features().clone(),
-        y: p.data.y.clone(),
-        mu: p.space.mu().to_vec(),
-        beta: spec.beta,
-        lambda: spec.lambda,
-    };
-    let (f, c, g) = lg.ar1(spec.eta);
-    let nm = c.len();
-    let n = lg.y.len() as f64;
-    for (steps, thin) in [(3000, 4), (3000, 3), (2000, 1)] {
-        let r = conform::reference(&spec, &p, steps, thin).unwrap();
+    let built = spec.build().unwrap();
+    // The second problem: targets y = 0 and W_0 = 0, so m_k = 0 from the
+    // start and only Σ decides when the moments are stationary.
+    let mut zero_mean = built.clone();
+    zero_mean.data.y.fill(0.0);
+    zero_mean.init.fill(0.0);
+    for (p, steps, thin) in [(&built, 3000, 4), (&built, 3000, 3), (&built, 2000, 1), (&zero_mean, 2000, 2)] {
+        let AnyModel::Regression(model) = &p.model else {
+            panic!("the first conformance spec is regression")
+        };
+        let lg = LinearGaussian {
+            phi: model.features().clone(),
+            y: p.data.y.clone(),
+            mu: p.space.mu().to_vec(),
+            beta: spec.beta,
+            lambda: spec.lambda,
+        };
+        let (f, c, g) = lg.ar1(spec.eta);
+        let nm = c.len();
+        let n = lg.y.len() as f64;
+        let r = conform::reference(&spec, p, steps, thin).unwrap();
         assert_eq!(r.method, "exact (linear-Gaussian closed form)");
         let mut ft = DMatrix::<f64>::identity(nm, nm);
         for _ in 0..thin {
