@@ -382,7 +382,7 @@ fn zoo_conformance_specs_are_the_examples_shortened() {
 
 /// The zoo's spec limits (`spec::zoo`) are inclusive and each problem names
 /// its field and the offending number: n·M·L ≤ 2^27, modes ≤ M·L, clip
-/// R ≥ 1 (layered); τ ≥ 0, the target factor d × d, n ≤ 4096 and modes ≤ n
+/// R ≥ 1, layer scale ≥ 0, M·L ≤ 4096 (layered); τ ≥ 0, the target factor d × d, n ≤ 4096 and modes ≤ n
 /// (ot-map). The built ot-map target sample is y_j = m_Q + L z_j: linear
 /// in L and shifted by m_Q; the discrete model's index points are
 /// (i + ½)/M. Written for the mutation campaign of issue 20.
@@ -428,6 +428,31 @@ fn zoo_spec_limits_are_inclusive_and_named() {
     };
     assert!(!has(&with_clip(1.0), "model.clip_r"));
     assert!(has(&with_clip(0.999), "model.clip_r"));
+    let with_scale = |v: f64| {
+        let mut s = deep.clone();
+        if let ModelSpec::Deep { layer_scale, .. } = &mut s.model {
+            *layer_scale = v;
+        }
+        s
+    };
+    assert!(!has(&with_scale(0.0), "model.layer_scale"));
+    assert!(has(&with_scale(-1e-9), "model.layer_scale"));
+    // M·L ≤ MAX_WIDTH, the limit itself allowed (64 layers of 64).
+    let with_shape = |w: usize, l: usize| {
+        let mut s = with_n(&deep, 8);
+        if let ModelSpec::Deep { width, layers, .. } = &mut s.model {
+            (*width, *layers) = (w, l);
+        }
+        s
+    };
+    let width_limit = "name: \"model.width x model.layers\"";
+    assert_eq!(MAX_WIDTH % 64, 0);
+    assert!(
+        !has(&with_shape(64, MAX_WIDTH / 64), width_limit),
+        "{:?}",
+        problems(&with_shape(64, MAX_WIDTH / 64))
+    );
+    assert!(has(&with_shape(64, MAX_WIDTH / 64 + 1), width_limit));
 
     let ot = example("ot-map");
     assert!(problems(&ot).is_empty(), "{:?}", problems(&ot));
