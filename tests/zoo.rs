@@ -382,9 +382,10 @@ fn zoo_conformance_specs_are_the_examples_shortened() {
 
 /// The zoo's spec limits (`spec::zoo`) are inclusive and each problem names
 /// its field and the offending number: n·M·L ≤ 2^27, modes ≤ M·L, clip
-/// R ≥ 1, layer scale ≥ 0, M·L ≤ 4096 (layered); τ ≥ 0, the target factor d × d, n ≤ 4096 and modes ≤ n
-/// (ot-map). The built ot-map target sample is y_j = m_Q + L z_j: linear
-/// in L and shifted by m_Q; the discrete model's index points are
+/// R ≥ 1, layer scale ≥ 0, M·L ≤ 4096 (layered); τ ≥ 0, clip R ≥ 1, the
+/// target factor d rows of d numbers, n ≤ 4096 and modes ≤ n (ot-map). The
+/// built ot-map target sample is y_j = m_Q + L z_j with z_j from the
+/// documented stream: linear in L and shifted by m_Q; the discrete model's index points are
 /// (i + ½)/M. Written for the mutation campaign of issue 20.
 #[test]
 fn zoo_spec_limits_are_inclusive_and_named() {
@@ -474,6 +475,20 @@ fn zoo_spec_limits_are_inclusive_and_named() {
     assert!(!has(&ot_with(&|t, _, _| *t = 0.0), "model.penalty"));
     assert!(has(&ot_with(&|t, _, _| *t = -1e-9), "model.penalty"));
     assert!(has(&ot_with(&|_, l, _| *l = vec![vec![1.0; 3]; 3]), "expected: 4, found: 9"));
+    // d rows, one of them short: still d rows of d numbers expected.
+    assert!(has(
+        &ot_with(&|_, l, _| *l = vec![vec![1.0, 0.0], vec![0.5]]),
+        "expected: 4, found: 3"
+    ));
+    let ot_clip = |r: f64| {
+        let mut s = ot.clone();
+        if let ModelSpec::OtMap { clip_r, .. } = &mut s.model {
+            *clip_r = r;
+        }
+        s
+    };
+    assert!(!has(&ot_clip(1.0), "model.clip_r"));
+    assert!(has(&ot_clip(0.999), "model.clip_r"));
     let three = Spec {
         data: DataSpec::Toy { n: 12, dim: 3, seed: 7 },
         ..ot_with(&|_, l, m| {
@@ -488,13 +503,21 @@ fn zoo_spec_limits_are_inclusive_and_named() {
     assert!(!has(&with_modes(&with_n(&ot, n), n), "TooManyModes"));
     assert!(has(&with_modes(&with_n(&ot, n), n + 1), "TooManyModes"));
 
-    // The target sample: linear in L, shifted by m_Q.
+    // The target sample: y_j = m_Q + L z_j, z the n × d standard normals of
+    // stream TARGET_STREAM of the spec's seed (module docs); so linear in
+    // L, shifted by m_Q.
     let target = |s: &Spec| match s.build().unwrap().model {
         AnyModel::OtMap(m) => m.target().clone(),
         _ => unreachable!(),
     };
     let base = target(&ot);
     let m_q = nalgebra::RowDVector::from_vec(vec![1.0, -0.5]);
+    let z = standard_normal_matrix(&mut chain_rng(ot.seed, transport_langevin::spec::TARGET_STREAM), base.nrows(), 2);
+    let l_q = DMatrix::from_row_slice(2, 2, &[0.8, 0.0, 0.5, 0.9]);
+    for i in 0..base.nrows() {
+        let want = &m_q + (&l_q * z.row(i).transpose()).transpose();
+        assert!((base.row(i) - want).amax() < 1e-14, "y_{i}");
+    }
     let doubled = target(&ot_with(&|_, l, _| l.iter_mut().for_each(|r| r.iter_mut().for_each(|v| *v *= 2.0))));
     let shifted = target(&ot_with(&|_, _, m| *m = vec![3.0, 0.5]));
     for i in 0..base.nrows() {
