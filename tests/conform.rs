@@ -2269,3 +2269,64 @@ fn check_chains_splits_the_false_failure_probability_over_chains_and_functions()
         }
     }
 }
+
+/// Your chain's ESS decides between a verdict and "inconclusive": a
+/// comparison with ESS < MIN_ESS makes the chain inconclusive (naming the
+/// ESS), ESS = MIN_ESS is enough (module docs: "every ESS large enough").
+/// On regression with targets 0, the chain W_k = 0 of 401 states (T = 400,
+/// thin 1) has exactly constant series, whose ESS is their length (`chain_stat`): 201 for emp_risk and sq_norm
+/// and exactly 200 = MIN_ESS for step_sq (200 steps); against an exact
+/// reference equal to its own means it conforms. The straight path
+/// W_k = k·v of 401 states (ESS far below 200 for emp_risk and sq_norm,
+/// means matched again) is inconclusive. Written for the mutation campaign
+/// of issue 20 (`check_chain`, statistical.rs:471).
+#[test]
+fn chain_ess_below_the_minimum_is_inconclusive_and_the_minimum_is_enough() {
+    use transport_langevin::conform::{check_chain, Verdict, MIN_ESS};
+    use transport_langevin::model::Potential;
+    use transport_langevin::space::Coef;
+    use transport_langevin::spec::DataSpec;
+    // Targets y = 0, so 𝓛̂(0) = 0 exactly and the constant chain W_k = 0
+    // has exactly constant series.
+    let base = conform::conformance_specs()[0].1.clone();
+    let spec = Spec {
+        data: DataSpec::Inline {
+            x: (0..8).map(|i| vec![i as f64 / 8.0]).collect(),
+            y: vec![0.0; 8],
+        },
+        ..base
+    };
+    let p = spec.build().unwrap();
+    let (n, q) = p.model.shape();
+    let v: Vec<f64> = (0..n * q).map(|j| [0.5, -0.25, 0.125][j % 3]).collect();
+    let constant: Vec<Vec<f64>> = vec![vec![0.0; n * q]; 401];
+    let path: Vec<Vec<f64>> = (0..401).map(|k| v.iter().map(|x| k as f64 * x / 400.0).collect()).collect();
+    for (states, want) in [(&constant, Verdict::Conforms), (&path, Verdict::Inconclusive)] {
+        let half = &states[200..];
+        let series = [
+            half.iter()
+                .map(|s| p.model.value(&Coef::from_row_slice(n, q, s)))
+                .collect::<Vec<f64>>(),
+            half.iter().map(|s| s.iter().map(|x| x * x).sum()).collect(),
+            half.windows(2)
+                .map(|w| w[0].iter().zip(&w[1]).map(|(a, b)| (b - a) * (b - a)).sum())
+                .collect(),
+        ];
+        let stats: Vec<_> = series.iter().map(|s| conform::chain_stat(s)).collect();
+        let names = ["emp_risk", "sq_norm", "step_sq"];
+        let reference = stat_reference(
+            400,
+            1,
+            (0..3).map(|i| ref_value(names[i], stats[i].mean, 0.0, None, None)).collect(),
+        );
+        let cv = check_chain(&reference, &p, 0, states, 0.01).unwrap();
+        assert_eq!(cv.verdict, want, "{:?}", cv.reason);
+        if want == Verdict::Conforms {
+            assert_eq!(stats.iter().map(|s| s.ess).collect::<Vec<_>>(), vec![201.0, 201.0, MIN_ESS]);
+            assert_eq!(cv.reason, None);
+        } else {
+            assert!(stats[0].ess < MIN_ESS && stats[1].ess < MIN_ESS, "{stats:?}");
+            assert!(cv.reason.as_ref().is_some_and(|r| r.contains("your ESS")), "{:?}", cv.reason);
+        }
+    }
+}
