@@ -2093,6 +2093,15 @@ fn stat_reference(steps: usize, thin: usize, values: Vec<conform::ReferenceValue
     }
 }
 
+/// The straight path W_k = (k/scale)·v, k = 0 … len − 1, flattened, with v
+/// the dyadic direction (0.5, −0.25, 0.125, 0.5, …) of `dim` entries: with
+/// scale 1 every step is exactly v.
+fn straight_path(dim: usize, len: usize, scale: f64) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let v: Vec<f64> = (0..dim).map(|j| [0.5, -0.25, 0.125][j % 3]).collect();
+    let states = (0..len).map(|k| v.iter().map(|x| k as f64 * x / scale).collect()).collect();
+    (v, states)
+}
+
 /// A reference is unreliable when a value's split-R̂ exceeds [`MAX_RHAT`]
 /// or its ESS is below [`MIN_ESS`] (both limits allowed); an exact value
 /// (no R̂, no ESS) never is. The report names the value. And a reference
@@ -2157,9 +2166,8 @@ fn chain_comparisons_are_welch_t_tests() {
     let spec = conform::conformance_specs()[0].1.clone();
     let p = spec.build().unwrap();
     let (n, q) = p.model.shape();
-    let v: Vec<f64> = (0..n * q).map(|j| [0.5, -0.25, 0.125][j % 3]).collect();
+    let (v, states) = straight_path(n * q, 65, 1.0);
     let vv: f64 = v.iter().map(|x| x * x).sum();
-    let states: Vec<Vec<f64>> = (0..65).map(|k| v.iter().map(|x| k as f64 * x).collect()).collect();
     let value = |name: &'static str, mean: f64, mcse: f64, ess: Option<f64>| ref_value(name, mean, mcse, ess, ess.map(|_| 1.0));
     let alpha = 0.01;
     let half = &states[32..];
@@ -2229,8 +2237,7 @@ fn check_chains_splits_the_false_failure_probability_over_chains_and_functions()
     let spec = conform::conformance_specs()[0].1.clone();
     let p = spec.build().unwrap();
     let (n, q) = p.model.shape();
-    let v: Vec<f64> = (0..n * q).map(|j| [0.5, -0.25, 0.125][j % 3]).collect();
-    let states: Vec<Vec<f64>> = (0..65).map(|k| v.iter().map(|x| k as f64 * x).collect()).collect();
+    let (_, states) = straight_path(n * q, 65, 1.0);
     let reference = stat_reference(
         256,
         4,
@@ -2298,9 +2305,8 @@ fn chain_ess_below_the_minimum_is_inconclusive_and_the_minimum_is_enough() {
     };
     let p = spec.build().unwrap();
     let (n, q) = p.model.shape();
-    let v: Vec<f64> = (0..n * q).map(|j| [0.5, -0.25, 0.125][j % 3]).collect();
     let constant: Vec<Vec<f64>> = vec![vec![0.0; n * q]; 401];
-    let path: Vec<Vec<f64>> = (0..401).map(|k| v.iter().map(|x| k as f64 * x / 400.0).collect()).collect();
+    let (_, path) = straight_path(n * q, 401, 400.0);
     for (states, want) in [(&constant, Verdict::Conforms), (&path, Verdict::Inconclusive)] {
         let half = &states[200..];
         let series = [
