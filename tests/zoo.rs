@@ -243,8 +243,8 @@ mod ot {
     /// ‖x − f_W(x)‖² (docs of `impl Model for OtMap`), worked out here row
     /// by row from `map_train` at the source points and from the Nyström
     /// map at new points z; their mean at the source points is the
-    /// transport cost of `parts`. The map f_W(x) = x would give 0 and the
-    /// control ‖x + f_W(x)‖² does not match. An input of the wrong
+    /// transport cost of `parts`. The control ‖x + f_W(x)‖² is checked to
+    /// differ, so the sign inside the norm is tested. An input of the wrong
     /// dimension or with a NaN is a typed error. Written for the mutation
     /// campaign of issue 20 (`predict`, `predict_train`).
     #[test]
