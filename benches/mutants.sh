@@ -79,13 +79,14 @@ case "$MODE" in all|correctness|both|recheck) ;; *) echo "mutants.sh: --mode is 
 # and `conform`, oracle/minorization.rs (P1's minorization oracle) by the
 # two `minorization` tests of `rates`; model/layered.rs and
 # model/ot_map.rs by `zoo`.
-# A row with functions (and no sample) elsewhere goes to <module>-only.
-# Rows with functions under src/experiments/ and src/record.rs mutate an
-# experiment's verdict logic alone (the functions that turn measurements
-# into checks and a status); their results go to <module>-verdict. They
-# are tested by tests/verdicts*.rs alone, which call those functions on synthetic measurements (no chains,
-# a second a mutant); the experiments' own tests (sweeps, minutes a
-# mutant) could only add to their scores. The profile is `mutants0` where the
+# Rows with functions (and no sample) under src/experiments/ and
+# src/record.rs mutate an experiment's verdict logic alone (the functions
+# that turn measurements into checks and a status); their results go to
+# <module>-verdict. They are tested by tests/verdicts*.rs alone, which call
+# those functions on synthetic measurements (no chains, a second a
+# mutant); the experiments' own tests (sweeps, minutes a mutant) could only
+# add to their scores. A row with functions in another module goes to
+# <module>-only. The profile is `mutants0` where the
 # targets' tests take seconds at opt-level 0, `mutants` where they are
 # numerical sweeps that take minutes unoptimized. stats.rs is tested by
 # tests/stats.rs alone (`definitions` reaches it too, but costs 30 s a
