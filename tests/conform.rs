@@ -2007,15 +2007,29 @@ fn spec_defaults_and_streams_are_the_documented_ones() {
 fn exact_reference_is_the_moment_recursion_averaged() {
     use nalgebra::{DMatrix, DVector};
     use transport_langevin::oracle::LinearGaussian;
-    use transport_langevin::spec::AnyModel;
+    use transport_langevin::spec::{AnyModel, DataSpec, Init};
     let spec = conform::conformance_specs()[0].1.clone();
     let built = spec.build().unwrap();
-    // The second problem: targets y = 0 and W_0 = 0, so m_k = 0 from the
-    // start and only Σ decides when the moments are stationary.
-    let mut zero_mean = built.clone();
-    zero_mean.data.y.fill(0.0);
-    zero_mean.init.fill(0.0);
-    for (p, steps, thin) in [(&built, 3000, 4), (&built, 3000, 3), (&built, 2000, 1), (&zero_mean, 2000, 2)] {
+    // The second problem: the same inputs with targets y = 0 and W_0 = 0, so
+    // m_k = 0 from the start and only Σ decides when the moments are
+    // stationary.
+    let x = &built.data.x;
+    let zero_spec = Spec {
+        data: DataSpec::Inline {
+            x: (0..x.nrows()).map(|i| x.row(i).iter().copied().collect()).collect(),
+            y: vec![0.0; x.nrows()],
+        },
+        init: Init::Zero,
+        ..spec.clone()
+    };
+    let zero_mean = zero_spec.build().unwrap();
+    assert!(zero_mean.data.y.iter().all(|&y| y == 0.0) && zero_mean.init.iter().all(|&w| w == 0.0));
+    for (spec, p, steps, thin) in [
+        (&spec, &built, 3000, 4),
+        (&spec, &built, 3000, 3),
+        (&spec, &built, 2000, 1),
+        (&zero_spec, &zero_mean, 2000, 2),
+    ] {
         let AnyModel::Regression(model) = &p.model else {
             panic!("the first conformance spec is regression")
         };
@@ -2029,7 +2043,7 @@ fn exact_reference_is_the_moment_recursion_averaged() {
         let (f, c, g) = lg.ar1(spec.eta);
         let nm = c.len();
         let n = lg.y.len() as f64;
-        let r = conform::reference(&spec, p, steps, thin).unwrap();
+        let r = conform::reference(spec, p, steps, thin).unwrap();
         assert_eq!(r.method, "exact (linear-Gaussian closed form)");
         let mut ft = DMatrix::<f64>::identity(nm, nm);
         for _ in 0..thin {

@@ -245,8 +245,7 @@ fn minorization_scaled_powers_reach_below_the_underflow() {
     let k = LogKernel::new(&FLAT, s, r, 2, 1.0).unwrap();
     let x = &k.grid.x;
     let g = x.len();
-    let lse = |a: &mut dyn Iterator<Item = f64>| {
-        let v: Vec<f64> = a.collect();
+    let lse = |v: &[f64]| {
         let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         m + v.iter().map(|t| (t - m).exp()).sum::<f64>().ln()
     };
@@ -255,7 +254,7 @@ fn minorization_scaled_powers_reach_below_the_underflow() {
     let mut l1 = vec![vec![0.0; g]; g];
     for i in 0..g {
         let e: Vec<f64> = x.iter().map(|&y| -0.5 * ((y - sf * x[i]) / sd).powi(2)).collect();
-        let z = lse(&mut e.iter().copied());
+        let z = lse(&e);
         for j in 0..g {
             l1[i][j] = e[j] - z;
         }
@@ -264,11 +263,11 @@ fn minorization_scaled_powers_reach_below_the_underflow() {
     let mins: Vec<f64> = (0..g)
         .map(|j| {
             rows.iter()
-                .map(|&i| lse(&mut (0..g).map(|y| l1[i][y] + l1[y][j])))
+                .map(|&i| lse(&(0..g).map(|y| l1[i][y] + l1[y][j]).collect::<Vec<_>>()))
                 .fold(f64::INFINITY, f64::min)
         })
         .collect();
-    let want = lse(&mut mins.iter().copied());
+    let want = lse(&mins);
     assert!(want < -780.0, "the setting is below the underflow: {want}");
     let m = k.minorize(r * r, (-1.0, 1.0)).unwrap();
     assert!(((m.ln_delta - want) / want).abs() < 1e-9, "{} vs {want}", m.ln_delta);
